@@ -1,0 +1,20 @@
+"""Terminal facts for output code: colour (NO_COLOR, FORCE_COLOR, TTY) and width.
+
+Reads the environment only when asked, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+
+def use_color(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+    """Colour only on a terminal, never when NO_COLOR is set (any value); FORCE_COLOR forces it."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR", "") != "":
+        return False
+    if env.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and env.get("TERM") != "dumb"

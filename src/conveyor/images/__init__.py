@@ -1,0 +1,1 @@
+"""Image references, pull decisions, config.json parsing and credential matching (pure, no I/O)."""
