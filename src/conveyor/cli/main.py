@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from conveyor import __version__
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_module(name: str) -> object | None:
+def _command_module(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(f"conveyor.cli.cmd_{name}")
     except ModuleNotFoundError as exc:
