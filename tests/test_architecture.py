@@ -42,8 +42,8 @@ ALLOWED: dict[str, set[str]] = {
         "runner",
     },
 }
-DOCKER_SDK_ROOMS = {"engine"}
-"""Only the engine talks to Docker; everything else goes through its protocol."""
+DOCKER_SDK_ROOMS = {"engine", "registry"}
+"""Only the engine talks to Docker (registry/ uses the SDK's credential-helper client only)."""
 
 
 def _room(path: Path) -> str:
