@@ -1,0 +1,1 @@
+"""The cache room of Conveyor (see docs/architecture.md)."""

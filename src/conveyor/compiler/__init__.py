@@ -1,0 +1,1 @@
+"""The compiler room of Conveyor (see docs/architecture.md)."""

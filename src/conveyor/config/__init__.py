@@ -1,0 +1,1 @@
+"""The config room of Conveyor (see docs/architecture.md)."""

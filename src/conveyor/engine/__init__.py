@@ -1,0 +1,1 @@
+"""The engine room of Conveyor (see docs/architecture.md)."""

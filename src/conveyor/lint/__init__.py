@@ -1,0 +1,1 @@
+"""The lint room of Conveyor (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""The registry room of Conveyor (see docs/architecture.md)."""

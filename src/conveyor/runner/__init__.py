@@ -1,0 +1,1 @@
+"""The runner room of Conveyor (see docs/architecture.md)."""

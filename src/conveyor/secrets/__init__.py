@@ -1,0 +1,1 @@
+"""The secrets room of Conveyor (see docs/architecture.md)."""
