@@ -17,8 +17,12 @@ class LocalEnv:
     registry: str
     auth_registry: str
     token_registry: str
+    acl_registry: str
+    """Basic auth with per-user rules: `other_user` may read only `other/*` repositories."""
     user: str
     password: str
+    other_user: str
+    other_password: str
     image: str
     image_marker: str
     image_remote: str
@@ -26,7 +30,7 @@ class LocalEnv:
     state_dir: Path
 
     def registry_log(self, name: str) -> Path:
-        """The access log of registry `open`, `auth` or `token`."""
+        """The access log of registry `open`, `auth`, `token` or `acl`."""
         return self.state_dir / "logs" / f"registry-{name}.log"
 
 
@@ -53,8 +57,11 @@ def testenv() -> LocalEnv:
         registry=env["TEST_REGISTRY"],
         auth_registry=env["TEST_AUTH_REGISTRY"],
         token_registry=env["TEST_TOKEN_REGISTRY"],
+        acl_registry=env["TEST_ACL_REGISTRY"],
         user=env["TEST_REGISTRY_USER"],
         password=env["TEST_REGISTRY_PASSWORD"],
+        other_user=env["TEST_OTHER_USER"],
+        other_password=env["TEST_OTHER_PASSWORD"],
         image=env["TEST_IMAGE"],
         image_marker=env["TEST_IMAGE_MARKER"],
         image_remote=env["TEST_IMAGE_REMOTE"],

@@ -65,6 +65,11 @@ TOKREG_PORT=${TESTENV_TOKEN_REGISTRY_PORT:-5002}
 TOKSRV_PORT=${TESTENV_TOKEN_SERVER_PORT:-5003}
 REG_USER=${TESTENV_REGISTRY_USER:-testuser}
 REG_PASS=${TESTENV_REGISTRY_PASSWORD:-testpassword}
+# A second, valid user that may read only repositories under other/ (token registry and
+# the ACL proxy): "valid credentials of a user without access to that repository".
+OTHER_USER=${TESTENV_OTHER_USER:-otheruser}
+OTHER_PASS=${TESTENV_OTHER_PASSWORD:-otherpassword}
+ACL_PORT=${TESTENV_ACL_REGISTRY_PORT:-5004}
 DOCKERD_WAIT=${TESTENV_DOCKERD_WAIT:-60}
 OFFLINE_GUARD=${TESTENV_OFFLINE_GUARD:-1}
 IMG_VERSION=1            # bump when the image recipe changes -> images rebuilt
@@ -360,7 +365,10 @@ if [[ $ENABLE_TOKEN == 1 ]]; then
 import base64, datetime, hashlib, http.server, json, os, subprocess, sys, time, urllib.parse, uuid
 
 BIND, PORT, KEY, CERT = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-ISSUER, USER, PASSWORD = "testenv-token-issuer", os.environ["TESTENV_USER"], os.environ["TESTENV_PASSWORD"]
+ISSUER = "testenv-token-issuer"
+USERS = {os.environ["TESTENV_USER"]: os.environ["TESTENV_PASSWORD"],
+         os.environ["TESTENV_OTHER_USER"]: os.environ["TESTENV_OTHER_PASSWORD"]}
+FULL_ACCESS_USER = os.environ["TESTENV_USER"]   # the other user may read only other/*
 
 def b64url(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -387,7 +395,7 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         u = urllib.parse.urlsplit(self.path)
         if u.path == "/healthz":
-            return self._send(200, {"ok": True})
+            return self._send(200, {"ok": True, "acl": 1})
         if u.path != "/token":
             return self._send(404, {"error": "not found"})
         q = urllib.parse.parse_qs(u.query)
@@ -395,7 +403,7 @@ class H(http.server.BaseHTTPRequestHandler):
         authz = self.headers.get("Authorization", "")
         if authz.startswith("Basic "):
             name, _, pw = base64.b64decode(authz[6:]).decode("utf-8", "replace").partition(":")
-            if name != USER or pw != PASSWORD:
+            if USERS.get(name) != pw:
                 return self._send(401, {"errors": [{"code": "UNAUTHORIZED", "message": "invalid username or password"}]},
                                   {"WWW-Authenticate": 'Basic realm="testenv-token"'})
             user = name
@@ -405,6 +413,8 @@ class H(http.server.BaseHTTPRequestHandler):
                 for one in sc.split(" "):
                     parts = one.split(":")
                     if len(parts) < 3:
+                        continue
+                    if user != FULL_ACCESS_USER and not ":".join(parts[1:-1]).startswith("other/"):
                         continue
                     access.append({"type": parts[0], "name": ":".join(parts[1:-1]),
                                    "actions": [a for a in parts[-1].split(",") if a]})
@@ -425,11 +435,13 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer((BIND, PORT), H).serve_forever()
 PYEOF
     TOKEN_REALM="http://$BIND:$TOKSRV_PORT/token"
-    if ours_running token-server && [[ $(http_code "http://$BIND:$TOKSRV_PORT/healthz") == 200 ]]; then
+    if ours_running token-server && curl -s -m 3 "http://$BIND:$TOKSRV_PORT/healthz" | grep -q '"acl": 1'; then
         log "token issuer: running on $BIND:$TOKSRV_PORT"
     else
+        # an older issuer (without the per-user rule) is replaced
+        if ours_running token-server; then kill "$(cat "$STATE/pids/token-server.pid")"; sleep 0.5; fi
         port_in_use "$BIND" "$TOKSRV_PORT" && die "port $BIND:$TOKSRV_PORT is taken by something testenv did not start"
-        TESTENV_USER=$REG_USER TESTENV_PASSWORD=$REG_PASS \
+        TESTENV_USER=$REG_USER TESTENV_PASSWORD=$REG_PASS TESTENV_OTHER_USER=$OTHER_USER TESTENV_OTHER_PASSWORD=$OTHER_PASS \
             start_bg token-server "$TOK/token_server.py" "$STATE/logs/token-server.log" \
             python3 "$TOK/token_server.py" "$BIND" "$TOKSRV_PORT" "$TOK/key.pem" "$TOK/cert.pem" >/dev/null
         wait_http "http://$BIND:$TOKSRV_PORT/healthz" 200 15 || { tail -5 "$STATE/logs/token-server.log" >&2; die "token issuer did not come up"; }
@@ -442,6 +454,22 @@ PYEOF
     issuer: testenv-token-issuer
     rootcertbundle: $TOK/cert.pem"
     start_registry token "$TOKREG_PORT" 401
+fi
+
+# ACL front of the basic-auth registry (scripts/testenv/acl_proxy.py): per-user rules.
+ACL_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/acl_proxy.py"
+cp "$ACL_SRC" "$STATE/acl_proxy.py"
+if ours_running registry-acl && cmp -s "$ACL_SRC" "$STATE/acl_proxy.running.py"; then
+    log "registry acl: running on $BIND:$ACL_PORT"
+else
+    if ours_running registry-acl; then kill "$(cat "$STATE/pids/registry-acl.pid")"; sleep 0.5; fi
+    port_in_use "$BIND" "$ACL_PORT" && die "port $BIND:$ACL_PORT is taken by something testenv did not start"
+    cp "$ACL_SRC" "$STATE/acl_proxy.running.py"
+    TESTENV_USER=$REG_USER TESTENV_PASSWORD=$REG_PASS TESTENV_OTHER_USER=$OTHER_USER TESTENV_OTHER_PASSWORD=$OTHER_PASS \
+        start_bg registry-acl "$STATE/acl_proxy.running.py" "$STATE/logs/registry-acl.log" \
+        python3 "$STATE/acl_proxy.running.py" "$BIND" "$ACL_PORT" "$BIND:$AUTH_PORT" >/dev/null
+    wait_http "http://$BIND:$ACL_PORT/v2/" 401 15 || { tail -5 "$STATE/logs/registry-acl.log" >&2; die "registry acl did not come up"; }
+    log "registry acl: started on $BIND:$ACL_PORT -> $BIND:$AUTH_PORT (pid $(cat "$STATE/pids/registry-acl.pid"))"
 fi
 
 # ------------------------------------------------------ 5. push ------------
@@ -483,6 +511,10 @@ push_to_all() {   # push_to_all LOCAL_REPO TAG [FORCE]
 push_to_all ci-test/busybox 1 "$FRESH_BUSYBOX"
 push_to_all ci-test/busybox latest "$FRESH_BUSYBOX"
 push_to_all ci-test/marker 1 "$FRESH_MARKER"
+# other/busybox:1: the one repository the other user may read.
+docker tag ci-test/busybox:1 other/busybox:1
+push_to_all other/busybox 1 "$FRESH_BUSYBOX"
+docker rmi other/busybox:1 >/dev/null
 
 # ci-test/remote-only:1 exists ONLY in the registries (removed locally), so a
 # pull of it really downloads its layer (~1 MB) - for pull/progress tests.
@@ -498,7 +530,7 @@ fi
 for reg in "${REGISTRIES[@]}"; do
     docker rmi "$reg/ci-test/remote-only:1" >/dev/null 2>&1 || true
 done
-log "registries hold ci-test/{busybox:1,busybox:latest,marker:1,remote-only:1}"
+log "registries hold ci-test/{busybox:1,busybox:latest,marker:1,remote-only:1} and other/busybox:1"
 
 # ------------------------------------------------------ 6. env file --------
 ENVF="$STATE/env"
@@ -511,6 +543,9 @@ ev() { printf 'export %s=%q\n' "$1" "$2"; }
     ev TEST_AUTH_REGISTRY "$BIND:$AUTH_PORT"
     ev TEST_REGISTRY_USER "$REG_USER"
     ev TEST_REGISTRY_PASSWORD "$REG_PASS"
+    ev TEST_OTHER_USER "$OTHER_USER"
+    ev TEST_OTHER_PASSWORD "$OTHER_PASS"
+    ev TEST_ACL_REGISTRY "$BIND:$ACL_PORT"
     if [[ $ENABLE_TOKEN == 1 ]]; then
         ev TEST_TOKEN_REGISTRY "$BIND:$TOKREG_PORT"
         ev TEST_TOKEN_REALM "$TOKEN_REALM"
