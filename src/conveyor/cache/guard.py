@@ -1,0 +1,317 @@
+"""The ImageGuard implementations the runner calls (runner/image_guard.py protocol) and
+`make_guard`, the one place a mode becomes a guard.
+
+`verify` checks a cached image's provenance in the ledger and, when needed, with the registry
+(semantics.md section 5); `always-pull` makes every step pull; `off` is Drone's behaviour.
+Decisions live in cache/decision.py; this module only gathers facts and acts on verdicts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from conveyor import errors
+from conveyor.cache.decision import (
+    ImageCacheMode,
+    Outcome,
+    Reuse,
+    ask_in_order,
+    contexts_to_ask,
+    judge,
+    reuse_without_asking,
+)
+from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
+from conveyor.cache.ledger import ImageKey, Ledger
+from conveyor.images.credentials import Credential
+from conveyor.images.reference import DEFAULT_TAG, Reference, parse_reference
+from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
+from conveyor.registry.auth import AccessVerdict
+
+OFF_NOTICE = (
+    "image cache mode is off: any pipeline may run an image that another pipeline pulled with "
+    "private credentials (Drone's behaviour; see docs/security.md)"
+)
+
+
+class AccessChecker(Protocol):
+    """registry.access.check_access, or a stand-in with the same keywords."""
+
+    def __call__(
+        self, *, registry: str, repository: str, reference: str, credential: Credential | None
+    ) -> AccessCheck: ...
+
+
+class VerifyingGuard:
+    """`verify` mode: run a cached image only when this pipeline may read it."""
+
+    __slots__ = ("_check", "_clock", "_fingerprints", "_ledger", "_max_age", "_report")
+
+    def __init__(
+        self,
+        *,
+        ledger: Ledger,
+        fingerprinter: Fingerprinter,
+        checker: AccessChecker,
+        clock: Callable[[], float] = time.time,
+        max_age: float | None = None,
+        report: Callable[[str], None] | None = None,
+    ) -> None:
+        self._ledger = ledger
+        self._fingerprints = fingerprinter
+        self._check = checker
+        self._clock = clock
+        self._max_age = max_age
+        self._report = report
+
+    @property
+    def notice(self) -> str | None:
+        """A line for the run log when the mode weakens security (None here)."""
+        return None
+
+    def forces_pull(self) -> bool:
+        return False
+
+    def after_pull(
+        self,
+        *,
+        reference: Reference,
+        digest: str | None,
+        image_id: str,
+        credential: Credential | None,
+    ) -> None:
+        """Record who pulled what: the pull itself proved that this context may read it."""
+        key = ImageKey(
+            registry=reference.domain, repository=reference.path, digest=digest, image_id=image_id
+        )
+        self._ledger.record_pull(key, self._fingerprints.of(credential))
+
+    def before_use(
+        self,
+        *,
+        reference: Reference,
+        image_id: str,
+        repo_digests: Sequence[str],
+        candidates: Sequence[Credential],
+    ) -> None:
+        """Return if this pipeline may run the cached image; raise ImageAccessDeniedError if not."""
+        digests: list[str | None] = [*matching_digests(reference, repo_digests)] or [None]
+        keys = [
+            ImageKey(
+                registry=reference.domain, repository=reference.path, digest=d, image_id=image_id
+            )
+            for d in digests
+        ]
+        pipeline = [ANONYMOUS, *(self._fingerprints.of(c) for c in candidates)]
+        floor = self._floor()
+        readers: set[str] = set()
+        for key in keys:
+            readers |= self._ledger.known_readers(key, since=floor)
+        if reuse_without_asking(readers, pipeline) is not Reuse.ASK_REGISTRY:
+            return
+        self._verify_with_registry(reference, keys[0], candidates, pipeline, floor)
+
+    def _verify_with_registry(
+        self,
+        reference: Reference,
+        key: ImageKey,
+        candidates: Sequence[Credential],
+        pipeline: Collection[str],
+        floor: float | None,
+    ) -> None:
+        target = key.digest or reference.tag or DEFAULT_TAG
+        checks: list[AccessCheck] = []
+
+        def ask(credential: Credential | None) -> AccessVerdict:
+            answer = self._check(
+                registry=key.registry,
+                repository=key.repository,
+                reference=target,
+                credential=credential,
+            )
+            checks.append(answer)
+            return answer.verdict
+
+        allowed, verdicts = ask_in_order(contexts_to_ask(candidates), ask)
+        verified_before = (
+            AccessVerdict.UNREACHABLE in verdicts
+            and self._ledger.verified_repository(
+                key.registry, key.repository, pipeline, since=floor
+            )
+        )
+        outcome = judge(verdicts, verified_before=verified_before)
+        name = reference.familiar()
+        if outcome is Outcome.RUN_VERIFIED:
+            self._ledger.record_verification(key, self._fingerprints.of(allowed))
+            self._say(f"{name}: the registry confirmed that this pipeline may read it")
+        elif outcome is Outcome.RUN_PREVIOUSLY_VERIFIED:
+            self._say(
+                f"{name}: registry {key.registry} is unreachable ({checks[-1].reason}); "
+                "running because this pipeline's credentials were verified for it before"
+            )
+        elif outcome is Outcome.DENY:
+            raise denied_error(reference, candidates, checks, tag_only=key.digest is None)
+        else:
+            raise unreachable_error(reference, checks[-1].reason)
+
+    def _floor(self) -> float | None:
+        return None if self._max_age is None else self._clock() - self._max_age
+
+    def _say(self, line: str) -> None:
+        if self._report is not None:
+            self._report(line)
+
+
+class AlwaysPullGuard(VerifyingGuard):
+    """`always-pull` mode: every step pulls (a failed pull fails the step).
+
+    If the runner still asks before using a cached image, the `verify` rules apply.
+    """
+
+    __slots__ = ()
+
+    def forces_pull(self) -> bool:
+        return True
+
+
+class OpenGuard:
+    """`off` mode: Drone's behaviour, no ledger, no check; the runner prints `notice`."""
+
+    __slots__ = ()
+
+    @property
+    def notice(self) -> str | None:
+        return OFF_NOTICE
+
+    def forces_pull(self) -> bool:
+        return False
+
+    def before_use(
+        self,
+        *,
+        reference: Reference,
+        image_id: str,
+        repo_digests: Sequence[str],
+        candidates: Sequence[Credential],
+    ) -> None:
+        return None
+
+    def after_pull(
+        self,
+        *,
+        reference: Reference,
+        digest: str | None,
+        image_id: str,
+        credential: Credential | None,
+    ) -> None:
+        return None
+
+
+def make_guard(
+    mode: ImageCacheMode | str,
+    state_dir: Path,
+    *,
+    timeout: float = 5.0,
+    insecure_registries: Collection[str] = (),
+    checker: AccessChecker | None = None,
+    clock: Callable[[], float] = time.time,
+    max_age: float | None = None,
+    report: Callable[[str], None] | None = None,
+) -> VerifyingGuard | OpenGuard:
+    """The guard for `mode` (`verify`, `always-pull`, `off`), keeping its ledger in `state_dir`.
+
+    `insecure_registries` are spoken to over plain HTTP besides loopback ones; `max_age`
+    (seconds) makes older ledger entries count as unknown; `report` receives status lines.
+    """
+    try:
+        chosen = ImageCacheMode(mode)
+    except ValueError:
+        valid = ", ".join(m.value for m in ImageCacheMode)
+        raise errors.UsageError(
+            f"Image cache mode {mode!r} is not known: use one of {valid}."
+        ) from None
+    if chosen is ImageCacheMode.OFF:
+        return OpenGuard()
+    guard_class = AlwaysPullGuard if chosen is ImageCacheMode.ALWAYS_PULL else VerifyingGuard
+    return guard_class(
+        ledger=Ledger.in_state_dir(state_dir, clock=clock),
+        fingerprinter=Fingerprinter.for_state_dir(state_dir),
+        checker=checker or _registry_checker(timeout, frozenset(insecure_registries)),
+        clock=clock,
+        max_age=max_age,
+        report=report,
+    )
+
+
+def _registry_checker(timeout: float, insecure: frozenset[str]) -> AccessChecker:
+    def check(
+        *, registry: str, repository: str, reference: str, credential: Credential | None
+    ) -> AccessCheck:
+        scheme: Scheme = "http" if registry in insecure else default_scheme(registry)
+        return check_access(
+            registry=registry,
+            repository=repository,
+            reference=reference,
+            credential=credential,
+            scheme=scheme,
+            timeout=timeout,
+        )
+
+    return check
+
+
+def matching_digests(reference: Reference, repo_digests: Sequence[str]) -> list[str]:
+    """The digests of `repo_digests` that belong to the reference's repository, in order."""
+    found: list[str] = [reference.digest] if reference.digest else []
+    for text in repo_digests:
+        try:
+            parsed = parse_reference(text)
+        except errors.InvalidReferenceError:
+            continue
+        if parsed.name == reference.name and parsed.digest and parsed.digest not in found:
+            found.append(parsed.digest)
+    return found
+
+
+def denied_error(
+    reference: Reference,
+    candidates: Sequence[Credential],
+    checks: Sequence[AccessCheck],
+    *,
+    tag_only: bool,
+) -> errors.ImageAccessDeniedError:
+    """The step's error when every context was refused; names sources, never values."""
+    registry = reference.domain
+    if candidates:
+        sources = sorted({c.source or c.key or "an unnamed source" for c in candidates})
+        who = (
+            f"the registry refused the {len(candidates)} credential(s) this pipeline has for "
+            f"{registry} (from {', '.join(sources)}) and anonymous access"
+        )
+    else:
+        who = f"this pipeline has no credential for {registry} and anonymous access was refused"
+    what = "at that tag" if tag_only else "at that digest"
+    return errors.ImageAccessDeniedError(
+        f"Cached image {reference.familiar()} is private and this pipeline may not read it "
+        f"{what}: {who} ({checks[-1].reason}).",
+        hint=(
+            f"put a Docker config.json with a login for {registry} that may pull "
+            f"{reference.path} in a secret and list that secret under `image_pull_secrets` "
+            "(see docs/security.md)"
+        ),
+    )
+
+
+def unreachable_error(reference: Reference, reason: str) -> errors.ImageAccessDeniedError:
+    """The step's error when the registry cannot be asked and nothing vouches for this context."""
+    return errors.ImageAccessDeniedError(
+        f"Cannot check that this pipeline may use cached image {reference.familiar()}: registry "
+        f"{reference.domain} cannot be asked ({reason}) and this pipeline's credentials were never "
+        "verified for that repository, so the step fails closed.",
+        hint=(
+            "retry when the registry answers; a runner may skip this check with "
+            "--image-cache-mode off (see docs/security.md)"
+        ),
+    )
