@@ -159,13 +159,33 @@ class Ledger:
         except OSError as exc:
             raise self._error(exc.strerror or type(exc).__name__) from None
         with self._connection() as db:
-            self._guard(lambda: db.execute("PRAGMA journal_mode = WAL"))
+            self._switch_to_wal(db)
             version = self._guard(lambda: db.execute("PRAGMA user_version").fetchone()[0])
             if version == SCHEMA_VERSION:
                 return
         with self._write() as db:
             _run_script(db, SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _switch_to_wal(self, db: sqlite3.Connection) -> None:
+        """WAL persists in the file; the switch itself answers "locked" without waiting when
+        other processes race to create the ledger, so it is retried until the busy timeout."""
+        deadline = time.monotonic() + self._busy_ms / 1000
+        while True:
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    return
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode == "wal":
+                    return
+                problem = f"journal mode stays {mode}"
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise self._error(str(exc)) from None
+                problem = str(exc)
+            if time.monotonic() > deadline:
+                raise self._error(problem)
+            time.sleep(0.01)
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
