@@ -1,1 +1,47 @@
-"""The lint room of Conveyor (see docs/architecture.md)."""
+"""The lint room: every problem of a loaded pipeline file at once, sorted by position.
+
+`lint(result, trusted=...)` returns the loading diagnostics plus those of every rule
+family (one module each). Pure: no I/O; rendering lives in `conveyor.lint.render`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from conveyor.config.loader import LoadResult
+from conveyor.lint import documents, graph, images, names, trusted, values
+from conveyor.source import Diagnostic
+from conveyor.spec.model import ConfigFile
+
+Rule = Callable[..., Iterable[Diagnostic]]
+"""A rule family: `check(file, *, trusted)` yields diagnostics."""
+
+RULES: tuple[Rule, ...] = (
+    names.check,
+    graph.check,
+    images.check,
+    trusted.check,
+    values.check,
+    documents.check,
+)
+
+
+def lint(result: LoadResult, *, trusted: bool) -> list[Diagnostic]:
+    """Loading diagnostics and every rule's diagnostics, in file order."""
+    return sort_diagnostics([*result.diagnostics, *lint_file(result.file, trusted=trusted)])
+
+
+def lint_file(file: ConfigFile, *, trusted: bool) -> list[Diagnostic]:
+    """Only the rule diagnostics of a spec (no loading diagnostics)."""
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found.extend(rule(file, trusted=trusted))
+    return found
+
+
+def sort_diagnostics(found: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """By line, column, then code; diagnostics without a position first."""
+    return sorted(
+        found,
+        key=lambda d: (d.span.line, d.span.column, d.code) if d.span else (0, 0, d.code),
+    )

@@ -1,0 +1,81 @@
+"""The stable diagnostic codes of loading (E0xx, W0xx) and a helper to build diagnostics.
+
+Codes never change meaning once published in docs/lint.md; retired codes are not reused.
+Lint rule codes (E1xx, W1xx) live in `conveyor.lint.codes`. Pure data, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conveyor.source import Diagnostic, Severity, Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Code:
+    """A stable diagnostic code, its severity and a short title for the docs table."""
+
+    code: str
+    severity: Severity
+    title: str
+
+    def at(
+        self, span: Span | None, message: str, *, path: str = "", hint: str | None = None
+    ) -> Diagnostic:
+        """A diagnostic of this code at `span`."""
+        return Diagnostic(
+            severity=self.severity, code=self.code, message=message, span=span, path=path, hint=hint
+        )
+
+
+def _error(code: str, title: str) -> Code:
+    return Code(code=code, severity=Severity.ERROR, title=title)
+
+
+def _warning(code: str, title: str) -> Code:
+    return Code(code=code, severity=Severity.WARNING, title=title)
+
+
+YAML_SYNTAX = _error("E001", "YAML syntax error")
+NOT_UTF8 = _error("E002", "file is not UTF-8 or holds characters YAML forbids")
+TAB_INDENT = _error("E003", "tab character used for indentation")
+DUPLICATE_KEY = _error("E004", "duplicate key in a mapping")
+TOO_DEEP = _error("E005", "nesting deeper than the limit")
+ALIAS_BOMB = _error("E006", "aliases expand to too many nodes (YAML bomb)")
+BAD_ALIAS = _error("E007", "undefined or self-referencing alias")
+TOO_LARGE = _error("E008", "file larger than the limit")
+EMPTY_FILE = _error("E009", "file holds no YAML document")
+NOT_A_MAPPING_DOC = _error("E010", "document is not a mapping")
+UNKNOWN_KIND = _error("E011", "missing or unknown `kind`")
+UNSUPPORTED_TYPE = _error("E012", "pipeline `type` other than docker")
+WRONG_TYPE = _error("E013", "value of the wrong type")
+BAD_MERGE = _error("E014", "merge key `<<` not given a mapping")
+BAD_VALUE = _error("E015", "value out of range or malformed")
+MISSING_KEY = _error("E016", "required key missing")
+TOO_MANY = _error("E017", "too many problems; the rest are not shown")
+
+UNKNOWN_KEY = _warning("W001", "unknown key (with a did-you-mean suggestion)")
+IGNORED_KEY = _warning("W002", "Drone key that Conveyor accepts and ignores")
+
+ALL: tuple[Code, ...] = (
+    YAML_SYNTAX,
+    NOT_UTF8,
+    TAB_INDENT,
+    DUPLICATE_KEY,
+    TOO_DEEP,
+    ALIAS_BOMB,
+    BAD_ALIAS,
+    TOO_LARGE,
+    EMPTY_FILE,
+    NOT_A_MAPPING_DOC,
+    UNKNOWN_KIND,
+    UNSUPPORTED_TYPE,
+    WRONG_TYPE,
+    BAD_MERGE,
+    BAD_VALUE,
+    MISSING_KEY,
+    TOO_MANY,
+    UNKNOWN_KEY,
+    IGNORED_KEY,
+)
+"""Every loading code, in the order of the docs table."""
