@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conveyor import errors
+from conveyor.cache.decision import ImageCacheMode
 from conveyor.cache.guard import (
     OFF_NOTICE,
     AlwaysPullGuard,
@@ -242,3 +243,13 @@ def test_modes(tmp_path: Path) -> None:
 )
 def test_matching_digests(reference: str, repo_digests: list[str], expected: list[str]) -> None:
     assert matching_digests(parse_reference(reference), repo_digests) == expected
+
+
+def test_every_mode_fits_the_runner_protocol(tmp_path: Path) -> None:
+    """mypy checks the assignment below against runner/image_guard.py's ImageGuard."""
+    from conveyor.runner.image_guard import ImageGuard
+
+    guards: list[ImageGuard] = [
+        make_guard(mode, tmp_path / mode, checker=Registry()) for mode in ImageCacheMode
+    ]
+    assert [g.forces_pull() for g in guards] == [False, True, False]
