@@ -293,14 +293,19 @@ def denied_error(
     else:
         who = f"this pipeline has no credential for {registry} and anonymous access was refused"
     what = "at that tag" if tag_only else "at that digest"
+    hint = (
+        f"put a Docker config.json with a login for {registry} that may pull {reference.path} "
+        "in a secret and list that secret under `image_pull_secrets` (see docs/security.md)"
+    )
+    if tag_only:
+        hint += (
+            "; an image built or tagged on this host that no registry serves cannot be "
+            "verified: push it, or give it a name in a registry this pipeline can read"
+        )
     return errors.ImageAccessDeniedError(
         f"Cached image {reference.familiar()} is private and this pipeline may not read it "
-        f"{what}: {who} ({checks[-1].reason}).",
-        hint=(
-            f"put a Docker config.json with a login for {registry} that may pull "
-            f"{reference.path} in a secret and list that secret under `image_pull_secrets` "
-            "(see docs/security.md)"
-        ),
+        f"{what}: {who} ({checks[0].reason}).",
+        hint=hint,
     )
 
 
