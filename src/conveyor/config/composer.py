@@ -223,6 +223,11 @@ def syntax_problem(text: str, filename: str, exc: yaml.MarkedYAMLError) -> Diagn
             Span(file=filename, line=line, column=column),
             "a tab character is used for indentation; indent YAML with spaces only",
         )
+    if "maximum nesting depth" in problem:
+        return codes.TOO_DEEP.at(
+            Span(file=filename, line=line, column=column),
+            "the YAML is nested too deeply here; flatten the structure",
+        )
     message = f"YAML syntax error: {problem}"
     if exc.context and exc.context_mark is not None and exc.problem:
         ctx = exc.context_mark

@@ -118,9 +118,12 @@ class Reader:
                     path=join(path, key),
                 )
             own[key] = Entry(key=key, key_node=key_node, value=value)
-        for key, entry in merged.items():
-            own.setdefault(key, entry)
-        return list(own.values())
+        if not merged:
+            return list(own.values())
+        # PyYAML's order: merged keys first (own values win), then the mapping's own keys.
+        flat = {key: own.get(key, entry) for key, entry in merged.items()}
+        flat.update(own)
+        return list(flat.values())
 
     def _merge(self, value: YNode, path: str, active: set[int]) -> Iterable[Entry]:
         sources = value.items if isinstance(value, YSequence) else (value,)

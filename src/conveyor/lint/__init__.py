@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from conveyor.config.loader import LoadResult
 from conveyor.lint import documents, graph, images, names, trusted, values
-from conveyor.source import Diagnostic
+from conveyor.source import Diagnostic, Severity
 from conveyor.spec.model import ConfigFile
 
 Rule = Callable[..., Iterable[Diagnostic]]
@@ -27,8 +27,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def lint(result: LoadResult, *, trusted: bool) -> list[Diagnostic]:
-    """Loading diagnostics and every rule's diagnostics, in file order."""
-    return sort_diagnostics([*result.diagnostics, *lint_file(result.file, trusted=trusted)])
+    """Loading diagnostics and every rule's diagnostics, in file order.
+
+    A field the loader already refused (an error at its path) is not reported twice.
+    """
+    refused = {d.path for d in result.diagnostics if d.path and d.severity == Severity.ERROR}
+    rules = [d for d in lint_file(result.file, trusted=trusted) if d.path not in refused]
+    return sort_diagnostics([*result.diagnostics, *rules])
 
 
 def lint_file(file: ConfigFile, *, trusted: bool) -> list[Diagnostic]:

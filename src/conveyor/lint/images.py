@@ -37,7 +37,7 @@ def _image(prefix: str, step: Step) -> Iterator[Diagnostic]:
         yield finding(
             codes.MISSING_IMAGE,
             step,
-            "image" if step.image is not None else "",
+            "image",
             f"{label(prefix, step)} has no image; add `image:` (for example golang:1.22)",
             prefix=prefix,
         )
