@@ -1,0 +1,276 @@
+"""Runs a Plan on an Engine: secrets and credentials, pre-flight checks, setup, the loop, cleanup.
+
+The plan holds secret references; values come in as a mapping and go only into container
+environments and the masker. A failing step is a result (`RunFinished.status`); only bad input
+(a missing secret, a malformed credential) raises. Cleanup always runs, even on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from conveyor.engine.contract import Engine, Owner, RunSpec
+from conveyor.engine.labels import current_owner, new_run_id
+from conveyor.errors import ConveyorError
+from conveyor.images.credentials import Credential
+from conveyor.images.reference import Reference
+from conveyor.plan.model import Plan, StepKind, StepPlan
+from conveyor.runner.dag import Node, RunStatus, Schedule, StepStatus
+from conveyor.runner.environment import require_secrets
+from conveyor.runner.events import (
+    Event,
+    EventSink,
+    Notice,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepResult,
+)
+from conveyor.runner.image_guard import ImageGuard, NoGuard
+from conveyor.runner.image_stage import ImageStage
+from conveyor.runner.run_loop import ABANDON_SECONDS, Limits, RunLoop
+from conveyor.runner.step_worker import Message, StepContext
+from conveyor.runner.tracking import ContainerTracker
+from conveyor.secrets.masking import Masker
+
+
+class CredentialSource(Protocol):
+    """What the executor needs of registry.sources.CredentialSet."""
+
+    problems: list[str]
+
+    def candidates_for(self, reference: Reference) -> list[Credential]:
+        """Credentials to try for `reference`, in order."""
+        ...
+
+
+CredentialFactory = Callable[[Sequence[tuple[str, str]], Sequence[Path]], CredentialSource]
+"""(secret name, config.json text) pairs + runner config files -> a credential set."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOptions:
+    """Settings of one run (the CLI flags of `conveyor exec`)."""
+
+    parallel: int = 4
+    limits: Limits = field(default_factory=Limits)
+    workspace_source: Path | None = None
+    registry_config_files: tuple[Path, ...] = ()
+    extra_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Prepared:
+    run: RunSpec
+    steps: Sequence[StepPlan]
+    images: ImageStage
+    masker: Masker | None
+    secrets: Mapping[str, str] = field(repr=False)
+
+
+class Executor:
+    """Runs plans on `engine`, reporting to `sink`; one run at a time per instance."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        sink: EventSink,
+        guard: ImageGuard | None = None,
+        credentials: CredentialFactory | None = None,
+        cancel: threading.Event | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        owner: Owner | None = None,
+    ) -> None:
+        self._engine = engine
+        self._sink = sink
+        self._guard = guard or NoGuard()
+        self._credentials = credentials or _collect_credentials
+        self.cancel = cancel or threading.Event()
+        self._clock = clock
+        self._owner = owner
+        self._emit_lock = threading.Lock()
+
+    def emit(self, event: Event) -> None:
+        """Send one event to the sink, one thread at a time."""
+        with self._emit_lock:
+            self._sink.emit(event)
+
+    def run(
+        self, plan: Plan, secrets: Mapping[str, str], options: RunOptions | None = None
+    ) -> RunFinished:
+        """Run `plan` to the end (or until `cancel` is set); raises only for bad input."""
+        options = options or RunOptions()
+        began = self._clock()
+        steps = _ordered(plan.steps)
+        run = RunSpec(
+            run_id=new_run_id(),
+            owner=self._owner or current_owner(),
+            workspace_path=plan.workspace_path,
+            volumes=plan.volumes,
+            workspace_source=options.workspace_source,
+        )
+        if plan.skip_reason is not None:
+            return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
+        active = [step for step in steps if step.skip_reason is None]
+        require_secrets(active, secrets)
+        credentials = self._credential_set(plan, secrets, options)
+        values = [value for value in secrets.values() if value]
+        masker = Masker(values) if values else None
+        images = ImageStage(
+            self._engine, credentials=credentials, guard=self._guard, emit=self.emit
+        )
+        self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
+        problems = images.preflight(step for step in active if step.run_on_success)
+        if problems:
+            return self._refuse(run, steps, problems, began)
+        context = _Prepared(run=run, steps=steps, images=images, masker=masker, secrets=secrets)
+        return self._execute(context, options, began)
+
+    def _execute(self, prepared: _Prepared, options: RunOptions, began: float) -> RunFinished:
+        run, steps = prepared.run, prepared.steps
+        tracker = ContainerTracker()
+        janitor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conveyor-janitor")
+        inbox: queue.Queue[Message] = queue.Queue()
+        services = tuple(step.name for step in steps if step.kind is StepKind.SERVICE)
+        schedule = Schedule([_node(step, services) for step in steps], parallel=options.parallel)
+        loop = RunLoop(
+            steps=steps,
+            schedule=schedule,
+            context=StepContext(
+                engine=self._engine,
+                run=run,
+                images=prepared.images,
+                tracker=tracker,
+                masker=prepared.masker,
+                secrets=prepared.secrets,
+                extra_env=options.extra_env,
+                emit=self.emit,
+                post=inbox.put,
+            ),
+            inbox=inbox,
+            limits=options.limits,
+            cancel=self.cancel,
+            janitor=janitor,
+            clock=self._clock,
+        )
+        message: str | None = None
+        try:
+            self._engine.setup(run)
+            message = loop.drive()
+        finally:
+            self._cleanup(run, tracker, janitor)
+        return self._finish(run, loop.outcome(), loop.results(), began, message)
+
+    def _credential_set(
+        self, plan: Plan, secrets: Mapping[str, str], options: RunOptions
+    ) -> CredentialSource:
+        configs: list[tuple[str, str]] = []
+        for name in plan.registry_secrets:
+            if name in secrets:
+                configs.append((name, secrets[name]))
+            else:
+                self.emit(
+                    Notice(
+                        message=f"image_pull_secrets names secret {name!r}, which was not "
+                        "given: private images may fail to pull"
+                    )
+                )
+        found = self._credentials(configs, options.registry_config_files)
+        for problem in found.problems:
+            self.emit(Notice(message=problem))
+        return found
+
+    def _cleanup(
+        self, run: RunSpec, tracker: ContainerTracker, janitor: ThreadPoolExecutor
+    ) -> None:
+        tracker.close(timeout=ABANDON_SECONDS)
+        janitor.shutdown(wait=True)
+        try:
+            warnings = self._engine.destroy(run)
+        except ConveyorError as exc:
+            warnings = [exc.message]
+        for warning in warnings:
+            self.emit(Notice(message=f"cleanup: {warning}"))
+
+    def _refuse(
+        self, run: RunSpec, steps: Sequence[StepPlan], problems: Mapping[str, str], began: float
+    ) -> RunFinished:
+        results: list[StepResult] = []
+        for step in steps:
+            problem = problems.get(step.name)
+            status = StepStatus.ERROR if problem else StepStatus.SKIPPED
+            reason = problem or "no container was started: another step's image is missing"
+            results.append(_result(step, status, reason))
+        for result in results:
+            self.emit(StepFinished(result=result))
+        message = "no container was started: " + "; ".join(problems.values())
+        return self._finish(run, RunStatus.FAILURE, tuple(results), began, message)
+
+    def _skip_all(
+        self, run: RunSpec, steps: Sequence[StepPlan], began: float, reason: str
+    ) -> RunFinished:
+        results = tuple(_result(step, StepStatus.SKIPPED, reason) for step in steps)
+        for result in results:
+            self.emit(StepFinished(result=result))
+        return self._finish(run, RunStatus.SUCCESS, results, began, reason)
+
+    def _finish(
+        self,
+        run: RunSpec,
+        status: RunStatus,
+        results: tuple[StepResult, ...],
+        began: float,
+        message: str | None,
+    ) -> RunFinished:
+        finished = RunFinished(
+            run_id=run.run_id,
+            status=status,
+            results=results,
+            seconds=self._clock() - began,
+            message=message,
+        )
+        self.emit(finished)
+        return finished
+
+
+def _collect_credentials(
+    configs: Sequence[tuple[str, str]], files: Sequence[Path]
+) -> CredentialSource:
+    from conveyor.registry.sources import collect_credentials
+
+    return collect_credentials(secret_configs=configs, runner_config_files=files)
+
+
+def _ordered(steps: Sequence[StepPlan]) -> list[StepPlan]:
+    services = [step for step in steps if step.kind is StepKind.SERVICE]
+    return services + [step for step in steps if step.kind is not StepKind.SERVICE]
+
+
+def _node(step: StepPlan, services: tuple[str, ...]) -> Node:
+    # Services start before any step: every step waits until each service has started.
+    node = Node.of(step)
+    if step.kind is StepKind.SERVICE or not services:
+        return node
+    return replace(node, depends_on=(*node.depends_on, *services))
+
+
+def _names(steps: Sequence[StepPlan]) -> tuple[str, ...]:
+    return tuple(step.name for step in steps)
+
+
+def _result(step: StepPlan, status: StepStatus, message: str | None) -> StepResult:
+    return StepResult(
+        name=step.name,
+        kind=step.kind,
+        status=status,
+        message=message,
+        detached=step.detach or step.kind is StepKind.SERVICE,
+    )
