@@ -97,6 +97,11 @@ class Plan:
     pipeline: str
     steps: tuple[StepPlan, ...]
     workspace_path: str
+    """The steps' working directory: the workspace (`/drone/src` unless the spec says)."""
+    workspace_base: str | None = None
+    """Where the workspace volume is mounted, when it differs from `workspace_path`
+    (`workspace: {base: /go, path: src/x}` mounts at `/go` and works in `/go/src/x`);
+    None means `workspace_path`. The local copy of the sources goes to `workspace_path`."""
     volumes: tuple[VolumePlan, ...] = ()
     registry_secrets: tuple[str, ...] = ()
     """`image_pull_secrets`: names of secrets holding Docker config.json documents, in order."""

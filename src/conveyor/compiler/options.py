@@ -1,0 +1,50 @@
+"""Pass `options`: container options copied from the spec, and the `failure` policy.
+
+Trusted-only options are checked by the `trust` pass before this one. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conveyor.compiler.passes import StepSource
+from conveyor.errors import ConfigError
+from conveyor.plan.model import StepPlan
+
+FAILURE_VALUES = {
+    None: False,
+    "": False,
+    "ignore": True,
+    "fast": False,
+    "fail-fast": False,
+    "fast-fail": False,
+    "always": False,
+}
+"""`failure:` values Drone accepts; only `ignore` changes what the runner does."""
+
+
+def apply_options(plan: StepPlan, source: StepSource) -> StepPlan:
+    """detach, privileged, user, resources, network settings, devices and `failure`."""
+    step = source.step
+    failure = step.failure.strip().lower() if step.failure is not None else None
+    if failure not in FAILURE_VALUES:
+        raise ConfigError(
+            f'failure "{step.failure}" of {source.label} is not known; '
+            "use `failure: ignore` or leave it out.",
+            span=step.span_of("failure"),
+        )
+    return replace(
+        plan,
+        failure_ignore=FAILURE_VALUES[failure],
+        detach=step.detach,
+        privileged=step.privileged,
+        user=step.user,
+        shm_size=step.shm_size,
+        network_mode=step.network_mode,
+        dns=step.dns,
+        dns_search=step.dns_search,
+        extra_hosts=step.extra_hosts,
+        devices=tuple((device.name, device.path) for device in step.devices),
+        cpu_limit=step.cpu_limit,
+        mem_limit=step.mem_limit,
+    )

@@ -1,0 +1,62 @@
+"""Pass `trust`: refuse trusted-only fields in untrusted builds (defence in depth).
+
+`conveyor lint` reports the same fields with every other problem; the compiler checks
+again so that no path to the runner skips the rule. Pure.
+"""
+
+from __future__ import annotations
+
+from conveyor.compiler.context import BuildContext
+from conveyor.compiler.passes import StepSource
+from conveyor.errors import ConfigError
+from conveyor.plan.model import StepPlan
+from conveyor.spec.model import Pipeline, Step
+
+HINT = "an admin can mark the repository trusted (`--trusted` for a local run)."
+
+
+def trusted_only_fields(step: Step) -> list[str]:
+    """The trusted-only fields that `step` uses, in a stable order."""
+    used = {
+        "privileged": step.privileged,
+        "devices": bool(step.devices),
+        "dns": bool(step.dns),
+        "dns_search": bool(step.dns_search),
+        "extra_hosts": bool(step.extra_hosts),
+        "network_mode": step.network_mode is not None,
+        "shm_size": step.shm_size is not None,
+    }
+    return [name for name, present in used.items() if present]
+
+
+def check_step(plan: StepPlan, source: StepSource) -> StepPlan:
+    """The plan unchanged, or ConfigError for the first trusted-only field."""
+    if source.ctx.trusted:
+        return plan
+    used = trusted_only_fields(source.step)
+    if used:
+        raise ConfigError(
+            f"`{used[0]}` of {source.label} is allowed only in trusted repositories; remove it.",
+            span=source.step.span_of(used[0]),
+            hint=HINT,
+        )
+    return plan
+
+
+def check_pipeline(pipeline: Pipeline, ctx: BuildContext) -> None:
+    """ConfigError for a host or memory volume in an untrusted build."""
+    if ctx.trusted:
+        return
+    for volume in pipeline.volumes:
+        if volume.host is not None:
+            kind, field = "host", "host"
+        elif volume.temp is not None and volume.temp.medium == "memory":
+            kind, field = "memory", "temp.medium"
+        else:
+            continue
+        raise ConfigError(
+            f'{kind} volume "{volume.name}" is allowed only in trusted repositories; '
+            "use `temp: {}` instead.",
+            span=volume.span_of(field),
+            hint=HINT,
+        )
