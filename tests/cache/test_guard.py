@@ -3,6 +3,7 @@ as whom, and what the step gets. The real registries are exercised in test_guard
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from conveyor.cache.guard import (
     AlwaysPullGuard,
     OpenGuard,
     VerifyingGuard,
+    default_state_dir,
     make_guard,
     matching_digests,
 )
+from conveyor.cache.ledger import LEDGER_FILE
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import parse_reference
 from conveyor.registry.access import AccessCheck
@@ -253,3 +256,24 @@ def test_every_mode_fits_the_runner_protocol(tmp_path: Path) -> None:
         make_guard(mode, tmp_path / mode, checker=Registry()) for mode in ImageCacheMode
     ]
     assert [g.forces_pull() for g in guards] == [False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "/home/ci/.local/state/conveyor"),
+        ({"XDG_STATE_HOME": "/xdg"}, "/xdg/conveyor"),
+        ({"XDG_STATE_HOME": "/xdg", "CONVEYOR_STATE_DIR": "/srv/conveyor"}, "/srv/conveyor"),
+        ({"CONVEYOR_STATE_DIR": ""}, "/home/ci/.local/state/conveyor"),
+    ],
+)
+def test_default_state_dir(environ: dict[str, str], expected: str) -> None:
+    assert default_state_dir(environ, Path("/home/ci")) == Path(expected)
+
+
+def test_a_pull_with_nothing_to_record_is_ignored(tmp_path: Path) -> None:
+    guard, _ = _guard(tmp_path, Registry())
+    guard.after_pull(reference=REF, digest=None, image_id="", credential=ALICE)
+    guard.after_pull(reference=REF, digest=None, image_id=IMAGE_ID, credential=ALICE)
+    with sqlite3.connect(tmp_path / LEDGER_FILE) as db:
+        assert db.execute("SELECT image_id FROM pulls").fetchall() == [(IMAGE_ID,)]

@@ -273,3 +273,38 @@ def test_unreachable_registry_fails_closed_unless_verified_before(
     _use(offline, newer, same)
     with pytest.raises(errors.ImageAccessDeniedError, match="fails closed"):
         _use(offline, newer, _login(testenv, item.registry, "other-user"))
+
+
+@pytest.mark.parametrize("registry_attr", ["auth_registry", "token_registry"])
+def test_engine_pull_then_reuse_with_the_login_that_worked(
+    testenv: LocalEnv,
+    client: docker.DockerClient,
+    private_images: dict[str, Pulled],
+    tmp_path: Path,
+    registry_attr: str,
+) -> None:
+    """engine.pull tries a wrong login first; the guard records the one that worked, and a
+    later step of a pipeline holding that login runs with no registry request."""
+    from conveyor.engine.pull import pull_image
+
+    registry = getattr(testenv, registry_attr)
+    reference = parse_reference(f"{registry}/{REPO}:1")
+    candidates = _login(testenv, registry, "wrong-password") + _login(testenv, registry, "same")
+    result = pull_image(client, reference, candidates)
+    assert result.credential == candidates[1]
+    guard = make_guard("verify", tmp_path)
+    guard.after_pull(
+        reference=reference,
+        digest=result.digest,
+        image_id=result.image_id,
+        credential=result.credential,
+    )
+    attrs = _inspect(client, reference.string())
+    before = _settled_hits(testenv, REPO)
+    guard.before_use(
+        reference=reference,
+        image_id=attrs["Id"],
+        repo_digests=attrs["RepoDigests"],
+        candidates=_login(testenv, registry, "same"),
+    )
+    assert _settled_hits(testenv, REPO) == before

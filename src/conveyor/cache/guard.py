@@ -9,7 +9,7 @@ Decisions live in cache/decision.py; this module only gathers facts and acts on 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -83,6 +83,8 @@ class VerifyingGuard:
         credential: Credential | None,
     ) -> None:
         """Record who pulled what: the pull itself proved that this context may read it."""
+        if not digest and not image_id:
+            return  # the image vanished right after its pull: nothing to vouch for
         key = ImageKey(
             registry=reference.domain, repository=reference.path, digest=digest, image_id=image_id
         )
@@ -207,6 +209,18 @@ class OpenGuard:
         credential: Credential | None,
     ) -> None:
         return None
+
+
+def default_state_dir(environ: Mapping[str, str], home: Path) -> Path:
+    """`$CONVEYOR_STATE_DIR`, else `$XDG_STATE_HOME/conveyor`, else `~/.local/state/conveyor`.
+
+    The caller passes the environment (`os.environ`) and home directory; nothing is read here.
+    """
+    if explicit := environ.get("CONVEYOR_STATE_DIR"):
+        return Path(explicit)
+    if xdg := environ.get("XDG_STATE_HOME"):
+        return Path(xdg) / "conveyor"
+    return home / ".local" / "state" / "conveyor"
 
 
 def make_guard(
