@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import base64
 import json
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +246,33 @@ def test_module_imports_only_argparse_at_top_level() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             top.add(node.module)
     assert top <= {"__future__", "argparse", "typing"}
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "images.md"
+
+
+def _doc_examples() -> tuple[str, list[tuple[str, str]]]:
+    """The registry-config.json block and every `$ conveyor ...` example with its output."""
+    text = DOCS.read_text(encoding="utf-8")
+    config = re.search(r"```json registry-config.json\n(.*?)```", text, re.DOTALL)
+    assert config is not None
+    examples: list[tuple[str, str]] = []
+    for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
+        for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            command, _, output = chunk.partition("\n")
+            examples.append((command, output))
+    return config.group(1), examples
+
+
+def test_docs_examples_really_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, examples = _doc_examples()
+    assert len(examples) >= 4
+    (tmp_path / "registry-config.json").write_text(config)
+    monkeypatch.chdir(tmp_path)
+    for command, expected in examples:
+        argv = shlex.split(command)
+        assert argv[0] == "conveyor"
+        main(argv[1:])
+        assert capsys.readouterr().out == expected, command
