@@ -277,3 +277,36 @@ def test_a_pull_with_nothing_to_record_is_ignored(tmp_path: Path) -> None:
     guard.after_pull(reference=REF, digest=None, image_id=IMAGE_ID, credential=ALICE)
     with sqlite3.connect(tmp_path / LEDGER_FILE) as db:
         assert db.execute("SELECT image_id FROM pulls").fetchall() == [(IMAGE_ID,)]
+
+
+def test_a_docker_hub_name_never_pulled_is_a_local_build(tmp_path: Path) -> None:
+    registry = Registry()
+    guard, lines = _guard(tmp_path, registry)
+    guard.before_use(
+        reference=parse_reference("ci-test/busybox:1"),
+        image_id=IMAGE_ID,
+        repo_digests=[],
+        candidates=[],
+    )
+    assert registry.calls == []
+    assert "never pulled" in lines[-1]
+
+
+def test_a_retagged_image_is_judged_by_the_repository_that_served_it(tmp_path: Path) -> None:
+    registry = Registry(answers={"alice": AccessVerdict.ALLOWED})
+    guard, _ = _guard(tmp_path, registry)
+    with pytest.raises(errors.ImageAccessDeniedError):
+        guard.before_use(
+            reference=parse_reference("innocent/name:1"),
+            image_id=IMAGE_ID,
+            repo_digests=REPO_DIGESTS,
+            candidates=[],
+        )
+    assert registry.calls == [(DIGEST, None)]
+    guard.before_use(
+        reference=parse_reference("innocent/name:1"),
+        image_id=IMAGE_ID,
+        repo_digests=REPO_DIGESTS,
+        candidates=[ALICE],
+    )
+    assert registry.calls[-1] == (DIGEST, "alice")

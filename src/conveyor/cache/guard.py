@@ -26,7 +26,7 @@ from conveyor.cache.decision import (
 from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
 from conveyor.cache.ledger import ImageKey, Ledger
 from conveyor.images.credentials import Credential
-from conveyor.images.reference import DEFAULT_TAG, Reference, parse_reference
+from conveyor.images.reference import DEFAULT_DOMAIN, DEFAULT_TAG, Reference, parse_reference
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
 from conveyor.registry.auth import AccessVerdict
 
@@ -98,14 +98,19 @@ class VerifyingGuard:
         repo_digests: Sequence[str],
         candidates: Sequence[Credential],
     ) -> None:
-        """Return if this pipeline may run the cached image; raise ImageAccessDeniedError if not."""
-        digests: list[str | None] = [*matching_digests(reference, repo_digests)] or [None]
-        keys = [
-            ImageKey(
-                registry=reference.domain, repository=reference.path, digest=d, image_id=image_id
-            )
-            for d in digests
-        ]
+        """Return if this pipeline may run the cached image; raise ImageAccessDeniedError if not.
+
+        The image is judged by where it came from: its digests under the name the step uses;
+        else (retagged) the first repository that served it; else (never pulled, no
+        RepoDigests) the registry its name claims, except a Docker Hub name, which no
+        registry served with anyone's credentials: a local build, run without a check.
+        """
+        keys = provenance_keys(reference, image_id, repo_digests)
+        if not keys:
+            self._say(f"{reference.familiar()}: built or imported on this host, never pulled")
+            return
+        if keys[0].registry != reference.domain:
+            candidates = [c for c in candidates if c.registry == keys[0].registry]
         pipeline = [ANONYMOUS, *(self._fingerprints.of(c) for c in candidates)]
         floor = self._floor()
         readers: set[str] = set()
@@ -274,6 +279,41 @@ def _registry_checker(timeout: float, insecure: frozenset[str]) -> AccessChecker
         )
 
     return check
+
+
+def provenance_keys(
+    reference: Reference, image_id: str, repo_digests: Sequence[str]
+) -> list[ImageKey]:
+    """The ledger keys a cached image is judged by (see VerifyingGuard.before_use); [] = local."""
+    digests = matching_digests(reference, repo_digests)
+    if digests:
+        return [
+            ImageKey(
+                registry=reference.domain, repository=reference.path, digest=d, image_id=image_id
+            )
+            for d in digests
+        ]
+    for text in repo_digests:
+        try:
+            served = parse_reference(text)
+        except errors.InvalidReferenceError:
+            continue
+        if served.digest:
+            return [
+                ImageKey(
+                    registry=served.domain,
+                    repository=served.path,
+                    digest=served.digest,
+                    image_id=image_id,
+                )
+            ]
+    if reference.domain == DEFAULT_DOMAIN:
+        return []
+    return [
+        ImageKey(
+            registry=reference.domain, repository=reference.path, digest=None, image_id=image_id
+        )
+    ]
 
 
 def matching_digests(reference: Reference, repo_digests: Sequence[str]) -> list[str]:
