@@ -31,9 +31,9 @@ def test_dag_as_written() -> None:
     assert edges(body) == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
 
 
-def test_an_edge_may_name_a_service() -> None:
-    body = "- {name: a, image: x, depends_on: [db]}\n"
-    assert edges(body, "services:\n- {name: db, image: redis}\n")["a"] == ("db",)
+def test_an_edge_to_a_service_is_already_met() -> None:
+    body = "- {name: a, image: x}\n- {name: b, image: x, depends_on: [db, a]}\n"
+    assert edges(body, "services:\n- {name: db, image: redis}\n")["b"] == ("a",)
 
 
 @pytest.mark.parametrize(

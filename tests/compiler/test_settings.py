@@ -26,6 +26,7 @@ from tests.compiler.helpers import pipeline_of, steps_yaml
         (("a", "b", 3), "a,b,3"),
         ((), ""),
         ({"b": 1, "a": "x"}, '{"a":"x","b":1}'),
+        ({"v": 1.0, "w": 0.5}, '{"v":1,"w":0.5}'),
         (({"a": 1}, "b"), '[{"a":1},"b"]'),
         ((("x", "y"), "z"), '[["x","y"],"z"]'),
         ({"k": ("a", True, None)}, '{"k":["a",true,null]}'),

@@ -1,9 +1,9 @@
 """Pass `graph`: the order of the steps as `depends_on` edges.
 
 Without any `depends_on` the pipeline is serial: each step depends on the one before
-it. Otherwise the edges are as written; an edge may name a step or a service. Unknown
-names, duplicate names and cycles are ConfigErrors (the cycle is named). Services have
-no edges: they start before the steps. Pure.
+it. Otherwise the edges are as written. Services have no edges and start before every
+step, so an edge to a service (Drone accepts one) is already met and is dropped. Unknown
+names, duplicate names and cycles are ConfigErrors (the cycle is named). Pure.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def link_steps(pipeline: Pipeline, plans: Sequence[StepPlan]) -> tuple[StepPlan,
     specs = [*pipeline.services, *pipeline.steps]
     _check_unique(specs)
     names = {spec.name for spec in specs}
+    services = {service.name for service in pipeline.services}
     steps = list(pipeline.steps)
     for step in steps:
         for index, name in enumerate(step.depends_on):
@@ -42,7 +43,7 @@ def link_steps(pipeline: Pipeline, plans: Sequence[StepPlan]) -> tuple[StepPlan,
         if serial:
             edges = (previous,) if previous is not None else ()
         else:
-            edges = tuple(dict.fromkeys(spec.depends_on))
+            edges = tuple(d for d in dict.fromkeys(spec.depends_on) if d not in services)
         linked.append(replace(plan, depends_on=edges))
         previous = plan.name
     return tuple(linked)

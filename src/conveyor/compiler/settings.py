@@ -97,4 +97,6 @@ def _plain(value: SettingValue) -> JsonValue:
         return [_plain(item) for item in value]
     if isinstance(value, Mapping):
         return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)  # Go's JSON encoder writes 1.0 as 1
     return value
