@@ -166,3 +166,28 @@ def test_image_info(engine: DockerEngine) -> None:
     assert info is not None
     assert info.image_id.startswith("sha256:")
     assert engine.image_info("docker.io/ci-test/absent:404") is None
+
+
+def test_workspace_base_holds_the_sources_under_the_path(
+    engine: DockerEngine, tmp_path: Path
+) -> None:
+    (tmp_path / "main.go").write_text("package main\n")
+    spec = RunSpec(
+        run_id=new_run_id(),
+        owner=current_owner(),
+        workspace_path="/go/src/example.com/x",
+        workspace_base="/go",
+        workspace_source=tmp_path,
+    )
+    engine.setup(spec)
+    try:
+        step = shell(
+            "show",
+            "pwd; cat main.go; ls /go",
+            mounts=(MountPlan(volume="workspace", target="/go"),),
+            working_dir="/go/src/example.com/x",
+        )
+        code, out, _ = run_step(engine, spec, step)
+        assert (code, out.splitlines()) == (0, ["/go/src/example.com/x", "package main", "src"])
+    finally:
+        engine.destroy(spec)

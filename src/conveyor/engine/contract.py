@@ -51,9 +51,17 @@ class RunSpec:
     run_id: str
     owner: Owner
     workspace_path: str
+    """The steps' working directory, where the sources are copied."""
+    workspace_base: str | None = None
+    """Where the workspace volume is mounted when it is not `workspace_path` (a parent)."""
     volumes: tuple[VolumePlan, ...] = ()
     workspace_source: Path | None = None
     """A directory copied into the workspace volume before the first container starts."""
+
+    @property
+    def workspace_mount(self) -> str:
+        """The mount point of the workspace volume."""
+        return self.workspace_base or self.workspace_path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import posixpath
 import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -123,23 +124,24 @@ class DockerEngine:
             )
         container: str = created["Id"]
         try:
-            self._seed(run, container, step)
+            self._seed(run, container)
         except BaseException:
             self.remove(container)
             raise
         return container
 
-    def _seed(self, run: RunSpec, container: str, step: StepPlan) -> None:
+    def _seed(self, run: RunSpec, container: str) -> None:
         # The lock makes every other create wait until the copy is done, so no step can
         # start on a half-filled workspace.
-        if run.workspace_source is None or step.network_mode == "none":
+        if run.workspace_source is None:
             return
         with self._lock:
             if run.run_id not in self._unseeded:
                 return
-            archive = archive_directory(run.workspace_source)
+            inside = posixpath.relpath(run.workspace_path, run.workspace_mount)
+            archive = archive_directory(run.workspace_source, "" if inside == "." else inside)
             with archive, _engine_errors("cannot copy the current directory into the workspace"):
-                self._api.put_archive(container, run.workspace_path, archive)
+                self._api.put_archive(container, run.workspace_mount, archive)
             self._unseeded.discard(run.run_id)
 
     def start(self, container: str) -> Iterator[tuple[LogStream, bytes]]:

@@ -49,11 +49,11 @@ def container_name(run_id: str, step: str) -> str:
 
 
 def mounts_for(run: RunSpec, step: StepPlan) -> list[Mount]:
-    """The workspace (unless the plan mounts something else there) plus the step's mounts."""
+    """The step's mounts, plus the workspace when the plan does not mount it (or over it)."""
     by_name: Mapping[str, VolumePlan] = {volume.name: volume for volume in run.volumes}
     mounts: list[Mount] = []
-    if not any(m.target == run.workspace_path for m in step.mounts):
-        mounts.append(Mount(run.workspace_path, volume_name(run.run_id, WORKSPACE)))
+    if not any(m.volume == WORKSPACE or m.target == run.workspace_mount for m in step.mounts):
+        mounts.append(Mount(run.workspace_mount, volume_name(run.run_id, WORKSPACE)))
     for mount in step.mounts:
         if mount.volume == WORKSPACE:
             mounts.append(Mount(mount.target, volume_name(run.run_id, WORKSPACE)))

@@ -6,6 +6,7 @@ archive spills to a temporary file past 64 MiB so a large tree does not sit in m
 
 from __future__ import annotations
 
+import posixpath
 import tarfile
 import tempfile
 from pathlib import Path
@@ -16,13 +17,19 @@ from conveyor.errors import EngineError
 SPILL_BYTES = 64 * 1024 * 1024
 
 
-def archive_directory(source: Path) -> IO[bytes]:
-    """A readable tar of the contents of `source` (names relative to it), positioned at 0."""
+def archive_directory(source: Path, prefix: str = "") -> IO[bytes]:
+    """A readable tar of the contents of `source`, names under `prefix`, positioned at 0."""
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPILL_BYTES)  # noqa: SIM115
     try:
         with tarfile.open(fileobj=spool, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for parent in _parents(prefix):
+                info = tarfile.TarInfo(parent)
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
             for child in sorted(source.iterdir()):
-                tar.add(child, arcname=child.name, recursive=True)
+                name = posixpath.join(prefix, child.name) if prefix else child.name
+                tar.add(child, arcname=name, recursive=True)
     except OSError as exc:
         spool.close()
         where = exc.filename or source
@@ -32,3 +39,8 @@ def archive_directory(source: Path) -> IO[bytes]:
         ) from None
     spool.seek(0)
     return spool
+
+
+def _parents(prefix: str) -> list[str]:
+    parts = [part for part in prefix.split("/") if part and part != "."]
+    return ["/".join(parts[: index + 1]) for index in range(len(parts))]

@@ -114,6 +114,7 @@ class Executor:
             run_id=new_run_id(),
             owner=self._owner or current_owner(),
             workspace_path=plan.workspace_path,
+            workspace_base=plan.workspace_base,
             volumes=plan.volumes,
             workspace_source=options.workspace_source,
         )

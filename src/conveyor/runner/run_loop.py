@@ -114,7 +114,9 @@ class RunLoop:
             return
         status, text = self._judge(message)
         self._schedule.finish(name, status, message.exit_code)
-        self._record(name, status, message.exit_code, text, began=self._began.get(name))
+        # A background container stopped by the run has no exit code worth showing.
+        code = None if name in self._stopping else message.exit_code
+        self._record(name, status, code, text, began=self._began.get(name))
         container = self._context.tracker.get(name)
         if container is not None and not _detached(self._steps[name]):
             self._janitor.submit(self._context.engine.remove, container)
@@ -133,7 +135,10 @@ class RunLoop:
             if name in self._stopping or message.exit_code == 0:
                 return StepStatus.SUCCESS, None
             return StepStatus.SUCCESS, f"exited with code {message.exit_code} in the background"
-        return status_of_exit(message.exit_code), None
+        status = status_of_exit(message.exit_code)
+        if status is StepStatus.FAILURE and self._steps[name].failure_ignore:
+            return status, "ignored (failure: ignore)"
+        return status, None
 
     def _record(
         self,

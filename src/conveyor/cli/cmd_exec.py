@@ -1,0 +1,382 @@
+"""`conveyor exec [FILE]`: run a pipeline here, in containers, like `drone exec`.
+
+Exit codes: 0 success, 1 the pipeline failed, 2 a configuration error (the file, a flag, a
+secret), 130 interrupted (Ctrl-C, SIGTERM). Only argparse is imported at module level so that
+`conveyor --help` stays fast; everything else is imported inside `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import threading
+    from pathlib import Path
+    from types import TracebackType
+
+    from conveyor.engine.contract import Engine
+    from conveyor.plan.model import Plan
+    from conveyor.runner.image_guard import ImageGuard
+
+DEFAULT_FILE = ".drone.yml"
+POLICIES = ("default", "always", "if-not-exists", "never")
+CACHE_MODES = ("verify", "always-pull", "off")
+_DURATION = re.compile(
+    r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", re.ASCII
+)
+
+EPILOG = """\
+exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
+
+examples:
+  conveyor exec                                   run the first pipeline of .drone.yml
+  conveyor exec --pipeline test --include unit    one step of pipeline "test"
+  conveyor exec --secret-file .secrets --secret TOKEN=abc
+  conveyor exec --registry-config ~/.docker/config.json --pull-policy if-not-exists
+see docs/exec.md for secret files, registries and cleanup.
+"""
+
+
+def duration(text: str) -> float:
+    """`90`, `90s`, `10m`, `1h30m` -> seconds (argparse type)."""
+    match = _DURATION.fullmatch(text.strip())
+    if not text.strip() or match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
+    hours, minutes, secs = (float(part) if part else 0.0 for part in match.groups())
+    total = hours * 3600 + minutes * 60 + secs
+    if total <= 0:
+        raise argparse.ArgumentTypeError("a time limit must be more than 0 seconds")
+    return total
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def register(subparsers: Any) -> None:
+    """Add the `exec` sub-command."""
+    parser = subparsers.add_parser(
+        "exec",
+        help="run a pipeline locally, in containers",
+        description="Run a pipeline of a Drone file here, on the local Docker engine.\n"
+        "The current directory is copied into the workspace.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=DEFAULT_FILE,
+        metavar="FILE",
+        help=f"the pipeline file (default: {DEFAULT_FILE})",
+    )
+    pick = parser.add_argument_group("what to run")
+    pick.add_argument("--pipeline", metavar="NAME", help="the pipeline to run (default: first)")
+    pick.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="run only these steps (repeatable)",
+    )
+    pick.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="STEP",
+        help="skip these steps (repeatable)",
+    )
+    values = parser.add_argument_group("secrets and environment")
+    values.add_argument(
+        "--secret-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="secrets, one NAME=VALUE per line (dotenv; repeatable)",
+    )
+    values.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one secret (repeatable; wins over --secret-file)",
+    )
+    values.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra environment for every step (dotenv; repeatable)",
+    )
+    values.add_argument(
+        "--registry-config",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a Docker config.json with registry logins (repeatable)",
+    )
+    build = parser.add_argument_group("the build")
+    build.add_argument(
+        "--trusted",
+        action="store_true",
+        help="allow trusted-only settings (privileged, host volumes...)",
+    )
+    build.add_argument("--event", default="push", help="build event (default: push)")
+    build.add_argument("--branch", help="branch (default: the git branch here, else main)")
+    build.add_argument("--ref", help="git ref (default: refs/heads/BRANCH)")
+    runner = parser.add_argument_group("the runner")
+    runner.add_argument(
+        "--pull-policy",
+        choices=POLICIES,
+        default="default",
+        help="pull policy of steps that name none (default: default)",
+    )
+    runner.add_argument(
+        "--parallel",
+        type=positive,
+        default=4,
+        metavar="N",
+        help="most steps running at once (default: 4)",
+    )
+    runner.add_argument(
+        "--step-timeout",
+        type=duration,
+        metavar="DURATION",
+        help="time limit of each step, e.g. 10m",
+    )
+    runner.add_argument(
+        "--timeout", type=duration, metavar="DURATION", help="time limit of the whole run, e.g. 1h"
+    )
+    runner.add_argument(
+        "--image-cache-mode",
+        choices=CACHE_MODES,
+        default="verify",
+        help="private image cache check (default: verify; see docs)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, lint, compile, then run on Docker; returns the exit code."""
+    import sys
+
+    prepared = prepare(args, sys.stderr)
+    if prepared is None:
+        return 2
+    plan, secrets, extra_env = prepared
+    return execute(args, plan, secrets, extra_env)
+
+
+def prepare(
+    args: argparse.Namespace, err: TextIO
+) -> tuple[Plan, dict[str, str], dict[str, str]] | None:
+    """The plan to run, the secrets and the extra environment; None after lint errors."""
+    import time
+    from pathlib import Path
+
+    from conveyor.cli.console import use_color
+    from conveyor.compiler.compile import compile_pipeline, select_pipeline
+    from conveyor.compiler.context import BuildContext
+    from conveyor.config.loader import load_file
+    from conveyor.images.policy import PullPolicy
+    from conveyor.lint import lint
+    from conveyor.lint.render import render_text
+    from conveyor.source import Severity
+
+    loaded = load_file(Path(args.file))
+    diagnostics = lint(loaded, trusted=args.trusted)
+    if diagnostics:
+        err.write(render_text(diagnostics, loaded.source, color=use_color(err)))
+    if any(d.severity == Severity.ERROR for d in diagnostics):
+        return None
+    cwd = Path.cwd()
+    branch = args.branch or git_branch(cwd) or "main"
+    context = BuildContext(
+        repo=f"local/{_slug(cwd.name)}",
+        branch=branch,
+        event=args.event,
+        ref=args.ref or f"refs/heads/{branch}",
+        trusted=args.trusted,
+        runner_pull_default=PullPolicy(args.pull_policy),
+        created=int(time.time()),
+    )
+    plan = compile_pipeline(select_pipeline(loaded.file, args.pipeline), context)
+    plan = select_steps(plan, args.include, args.exclude)
+    return plan, read_secrets(args), read_env_files(args)
+
+
+def read_secrets(args: argparse.Namespace) -> dict[str, str]:
+    """--secret-file files in order, then --secret values (which win)."""
+    from pathlib import Path
+
+    from conveyor.secrets.secretfile import load_secret_file, parse_secret_assignment
+
+    secrets: dict[str, str] = {}
+    for path in args.secret_file:
+        secrets.update(load_secret_file(Path(path)))
+    for text in args.secret:
+        name, value = parse_secret_assignment(text)
+        secrets[name] = value
+    return secrets
+
+
+def read_env_files(args: argparse.Namespace) -> dict[str, str]:
+    """--env-file files in order (dotenv, like secret files)."""
+    from pathlib import Path
+
+    from conveyor.secrets.secretfile import load_secret_file
+
+    values: dict[str, str] = {}
+    for path in args.env_file:
+        values.update(load_secret_file(Path(path)))
+    return values
+
+
+def execute(
+    args: argparse.Namespace, plan: Plan, secrets: dict[str, str], extra_env: dict[str, str]
+) -> int:
+    """Run `plan` on the local Docker engine with console output; the exit code."""
+    import sys
+    from pathlib import Path
+
+    from conveyor.cli.console import use_color
+    from conveyor.cli.output.console_sink import ConsoleSink
+    from conveyor.engine.docker_backend import connect
+    from conveyor.runner.dag import RunStatus
+    from conveyor.runner.executor import Executor, RunOptions
+    from conveyor.runner.run_loop import Limits
+
+    engine = connect()
+    remove_dead_leftovers(engine, sys.stderr)
+    color = use_color(sys.stdout)
+    live = _is_terminal(sys.stdout)
+    sink = ConsoleSink(sys.stdout, sys.stderr, color=color, live=live)
+    executor = Executor(engine, sink=sink, guard=make_guard(args.image_cache_mode, sys.stderr))
+    options = RunOptions(
+        parallel=args.parallel,
+        limits=Limits(step_timeout=args.step_timeout, run_timeout=args.timeout),
+        workspace_source=Path.cwd(),
+        registry_config_files=tuple(Path(p) for p in args.registry_config),
+        extra_env=extra_env,
+    )
+    with CancelOnSignal(executor.cancel, sys.stderr) as signals:
+        finished = executor.run(plan, secrets, options)
+    if signals.caught:
+        return 130
+    return 0 if finished.status is RunStatus.SUCCESS else 1
+
+
+def select_steps(plan: Plan, include: list[str], exclude: list[str]) -> Plan:
+    """`--include`/`--exclude` as skip reasons on the plan's steps (services always run)."""
+    from dataclasses import replace
+
+    from conveyor.errors import UsageError
+    from conveyor.plan.model import StepKind
+
+    names = [step.name for step in plan.steps if step.kind is StepKind.STEP]
+    unknown = [name for name in (*include, *exclude) if name not in names]
+    if unknown:
+        raise UsageError(
+            f"no step named {', '.join(map(repr, unknown))} in pipeline {plan.pipeline!r}; "
+            f"steps: {', '.join(names) or 'none'}"
+        )
+    steps = []
+    for step in plan.steps:
+        reason = None
+        if step.kind is StepKind.STEP and include and step.name not in include:
+            reason = "not selected by --include"
+        if step.name in exclude:
+            reason = "excluded by --exclude"
+        steps.append(replace(step, skip_reason=reason) if reason else step)
+    return replace(plan, steps=tuple(steps))
+
+
+def git_branch(directory: Path) -> str | None:
+    """The branch checked out in `directory` (from .git/HEAD), or None."""
+    try:
+        head = (directory / ".git" / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    prefix = "ref: refs/heads/"
+    return head[len(prefix) :] if head.startswith(prefix) else None
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower(), flags=re.ASCII).strip("-") or "workspace"
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    import os
+
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def remove_dead_leftovers(engine: Engine, err: TextIO) -> None:
+    """Remove what runs killed hard left behind (their owner process is gone)."""
+    dead = [item for item in engine.leftovers() if not item.owner_alive]
+    if not dead:
+        return
+    warnings = engine.remove_leftovers(dead)
+    runs = len({item.run_id for item in dead})
+    err.write(f"conveyor: removed {len(dead)} resources left by {runs} interrupted run(s)\n")
+    for warning in warnings:
+        err.write(f"conveyor: warning: {warning}\n")
+
+
+def make_guard(mode: str, err: TextIO) -> ImageGuard:
+    """The private-image-cache guard of `--image-cache-mode` (cache room)."""
+    import os
+    from pathlib import Path
+
+    from conveyor.cache.guard import default_state_dir
+    from conveyor.cache.guard import make_guard as build
+
+    def report(line: str) -> None:
+        err.write(f"conveyor: {line}\n")
+
+    guard = build(mode, default_state_dir(os.environ, Path.home()), report=report)
+    notice = getattr(guard, "notice", None)
+    if notice:
+        err.write(f"conveyor: warning: {notice}\n")
+    return guard
+
+
+class CancelOnSignal:
+    """While active, SIGINT and SIGTERM set `cancel` (the run stops and cleans up)."""
+
+    def __init__(self, cancel: threading.Event, err: TextIO) -> None:
+        self._cancel = cancel
+        self._err = err
+        self._previous: dict[int, Any] = {}
+        self.caught: int | None = None
+
+    def __enter__(self) -> CancelOnSignal:
+        import signal
+
+        for number in (signal.SIGINT, signal.SIGTERM):
+            self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        import signal
+
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _handle(self, number: int, frame: object) -> None:
+        first = self.caught is None
+        self.caught = number
+        self._cancel.set()
+        if first:
+            self._err.write("\nconveyor: stopping the run and removing its containers...\n")

@@ -1,0 +1,77 @@
+"""The summary table at the end of a run: step, status, duration, exit code, and why.
+
+Drawn with rich; ASCII borders and no colour when the output is not a terminal, so that CI
+logs stay readable. Messages are already masked by the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from conveyor.cli.output.style import STATUS_STYLE, seconds
+from conveyor.runner.dag import RunStatus
+from conveyor.runner.events import RunFinished, StepResult
+
+VERDICT = {
+    RunStatus.SUCCESS: ("succeeded", "bold green"),
+    RunStatus.FAILURE: ("failed", "bold red"),
+    RunStatus.KILLED: ("was stopped", "bold red"),
+}
+LONGEST_NOTE = 100
+
+
+def render_summary(
+    stream: TextIO, pipeline: str, finished: RunFinished, *, color: bool, fancy: bool
+) -> None:
+    """Write the table and a one-line verdict to `stream`."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=stream,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        width=max(100, _width(stream)),
+        safe_box=True,
+    )
+    table = Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=fancy, pad_edge=False)
+    for header, justify in (("step", "left"), ("status", "left"), ("duration", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    table.add_column("exit code", justify="right")
+    table.add_column("note", overflow="fold")
+    for result in finished.results:
+        table.add_row(*_cells(result))
+    console.print(table)
+    words, style = VERDICT[finished.status]
+    verdict = Text(f'pipeline "{pipeline}" {words} in {seconds(finished.seconds)}', style=style)
+    console.print(verdict)
+    if finished.message:
+        console.print(Text(finished.message))
+
+
+def _cells(result: StepResult) -> Sequence[Any]:
+    from rich.text import Text
+
+    name = result.name + (" (service)" if result.kind == "service" else "")
+    name += " (detached)" if result.detached and result.kind != "service" else ""
+    status = Text(str(result.status), style=STATUS_STYLE.get(str(result.status), ""))
+    ran = result.status != "skipped"
+    duration = seconds(result.seconds) if ran else "-"
+    code = "" if result.exit_code is None else str(result.exit_code)
+    note = (result.message or "").splitlines()[0] if result.message else ""
+    if len(note) > LONGEST_NOTE:
+        note = note[: LONGEST_NOTE - 3] + "..."
+    return (Text(name), status, duration, code, Text(note))
+
+
+def _width(stream: TextIO) -> int:
+    import shutil
+
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        return shutil.get_terminal_size((100, 24)).columns
+    return 100
