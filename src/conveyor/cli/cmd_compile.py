@@ -1,0 +1,81 @@
+"""`conveyor compile [FILE] [--pipeline NAME] [--trusted] [--event E] [--branch B] [--ref R]`.
+
+Prints the plan of one pipeline as JSON (docs/compile.md): what `conveyor exec` would run,
+with secret references but no secret values. A file with errors prints its diagnostics
+to stderr, as `conveyor lint` does, and exits 2. Only argparse is imported at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DEFAULT_FILE = ".drone.yml"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `compile` sub-command."""
+    parser = subparsers.add_parser(
+        "compile",
+        help="print the plan of a pipeline as JSON (what exec would run)",
+        description=(
+            "Compile one pipeline of a Drone file for a build and print the plan as JSON: "
+            "normalised images, pull policies, the script, the environment, mounts and the "
+            "step graph. Secrets appear by name only. See docs/compile.md."
+        ),
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=DEFAULT_FILE,
+        metavar="FILE",
+        help=f"the pipeline file (default: {DEFAULT_FILE})",
+    )
+    parser.add_argument(
+        "--pipeline", metavar="NAME", help="the pipeline to compile (default: the first)"
+    )
+    parser.add_argument(
+        "--trusted",
+        action="store_true",
+        help="compile as a trusted repository: privileged, devices, host volumes... are allowed",
+    )
+    parser.add_argument("--event", default="push", help="the build event (default: push)")
+    parser.add_argument("--branch", default="main", help="the build branch (default: main)")
+    parser.add_argument("--ref", help="the git ref (default: refs/heads/BRANCH)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compile `args.file` and print the plan; 2 when the file has errors."""
+    import sys
+    import time
+    from pathlib import Path
+
+    from conveyor.cli.console import use_color
+    from conveyor.compiler.compile import compile_pipeline, select_pipeline
+    from conveyor.compiler.context import BuildContext
+    from conveyor.config.loader import load_file
+    from conveyor.lint import lint
+    from conveyor.lint.render import render_text
+    from conveyor.plan.codec import plan_to_json
+    from conveyor.source import Severity
+
+    result = load_file(Path(args.file))
+    diagnostics = lint(result, trusted=args.trusted)
+    if diagnostics:
+        color = use_color(sys.stderr)
+        sys.stderr.write(render_text(diagnostics, result.source, color=color))
+        sys.stderr.flush()
+    if any(d.severity == Severity.ERROR for d in diagnostics):
+        return 2
+    ctx = BuildContext(
+        event=args.event,
+        branch=args.branch,
+        ref=args.ref or f"refs/heads/{args.branch}",
+        trusted=args.trusted,
+        created=int(time.time()),
+    )
+    plan = compile_pipeline(select_pipeline(result.file, args.pipeline), ctx)
+    sys.stdout.write(plan_to_json(plan))
+    sys.stdout.flush()
+    return 0
