@@ -52,10 +52,11 @@ WRONG_TYPE = _error("E013", "value of the wrong type")
 BAD_MERGE = _error("E014", "merge key `<<` not given a mapping")
 BAD_VALUE = _error("E015", "value out of range or malformed")
 MISSING_KEY = _error("E016", "required key missing")
-TOO_MANY = _error("E017", "too many problems; the rest are not shown")
+TOO_MANY = _error("E017", "too many problems, errors among those not shown")
 
 UNKNOWN_KEY = _warning("W001", "unknown key (with a did-you-mean suggestion)")
 IGNORED_KEY = _warning("W002", "Drone key that Conveyor accepts and ignores")
+TOO_MANY_WARNINGS = _warning("W003", "too many problems, only warnings among those not shown")
 
 ALL: tuple[Code, ...] = (
     YAML_SYNTAX,
@@ -77,5 +78,6 @@ ALL: tuple[Code, ...] = (
     TOO_MANY,
     UNKNOWN_KEY,
     IGNORED_KEY,
+    TOO_MANY_WARNINGS,
 )
 """Every loading code, in the order of the docs table."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from conveyor.config import codes
 from conveyor.config.nodes import MERGE, YMapping, YNode, YScalar, YSequence, describe, shown
 from conveyor.config.scalars import to_bool, to_float, to_int
-from conveyor.source import Diagnostic, Span
+from conveyor.source import Diagnostic, Severity, Span
 
 MAX_DIAGNOSTICS = 1000
 """After this many problems, the rest of a file's problems are summarised in one line."""
@@ -43,6 +43,7 @@ class Reader:
         self.filename = filename
         self.diagnostics: list[Diagnostic] = []
         self._dropped = 0
+        self._dropped_errors = 0
 
     def span(self, node: YNode) -> Span:
         """Where a node starts."""
@@ -64,6 +65,7 @@ class Reader:
         """Record one problem at `node`, unless the file already has too many."""
         if len(self.diagnostics) >= MAX_DIAGNOSTICS:
             self._dropped += 1
+            self._dropped_errors += code.severity == Severity.ERROR
             return
         self.diagnostics.append(code.at(self.span(node), message, path=path, hint=hint))
 
@@ -72,9 +74,12 @@ class Reader:
         found = list(self.diagnostics)
         if self._dropped:
             last = found[-1].span if found else None
-            found.append(
-                codes.TOO_MANY.at(last, f"{self._dropped} more problems were not reported")
+            code = codes.TOO_MANY if self._dropped_errors else codes.TOO_MANY_WARNINGS
+            message = (
+                f"{self._dropped} more problems ({self._dropped_errors} errors) were not shown; "
+                "fix the ones above and lint again"
             )
+            found.append(code.at(last, message))
         return found
 
     def wrong_type(self, node: YNode, path: str, expected: str) -> None:

@@ -1,0 +1,259 @@
+"""Each lint rule, table-driven: a small file and the (code, line, column, path) it yields."""
+
+from __future__ import annotations
+
+import pytest
+
+from conveyor.config.loader import load_text
+from conveyor.lint import lint
+from conveyor.lint.graph import find_cycles
+from conveyor.source import Diagnostic
+
+HEAD = "kind: pipeline\nname: p\n"
+# Line 3 is the first line after HEAD.
+
+Row = tuple[str, int, int, str]
+
+
+def _lint(text: str, *, trusted: bool = False) -> list[Diagnostic]:
+    return lint(load_text(text, "f.yml"), trusted=trusted)
+
+
+def _rows(body: str, *, trusted: bool = False) -> list[Row]:
+    return [
+        (d.code, d.span.line if d.span else 0, d.span.column if d.span else 0, d.path)
+        for d in _lint(HEAD + body, trusted=trusted)
+    ]
+
+
+CASES: list[tuple[str, str | None, list[Row]]] = [
+    ("clean", "steps:\n- name: a\n  image: alpine\n", []),
+    (
+        "duplicate step",
+        "steps:\n- name: a\n  image: x\n- name: a\n  image: x\n",
+        [("E101", 6, 9, "steps[1].name")],
+    ),
+    (
+        "duplicate service",
+        "services:\n- {name: a, image: x}\n- {name: a, image: x}\n",
+        [("E101", 5, 10, "services[1].name")],
+    ),
+    (
+        "step and service share a name",
+        "steps:\n- {name: db, image: x}\nservices:\n- {name: db, image: x}\n",
+        [("E102", 6, 10, "services[0].name")],
+    ),
+    ("step without name", "steps:\n- image: x\n", [("E104", 4, 3, "steps[0]")]),
+    ("step without image", "steps:\n- name: a\n", [("E120", 4, 3, "steps[0].image")]),
+    ("service without image", "services:\n- name: a\n", [("E120", 4, 3, "services[0].image")]),
+    ("empty image", "steps:\n- name: a\n  image: ''\n", [("E120", 5, 10, "steps[0].image")]),
+    (
+        "invalid image",
+        "steps:\n- name: a\n  image: Golang\n",
+        [("E121", 5, 10, "steps[0].image")],
+    ),
+    (
+        "substitution is not an invalid image",
+        "steps:\n- name: a\n  image: 'x:${DRONE_TAG}'\n",
+        [],
+    ),
+    (
+        "unknown pull",
+        "steps:\n- name: a\n  image: x\n  pull: yes\n",
+        [("E122", 6, 9, "steps[0].pull")],
+    ),
+    ("unknown pipeline pull", "pull: sometimes\n", [("E122", 3, 7, "pull")]),
+    (
+        "unknown dependency",
+        "steps:\n- name: a\n  image: x\n  depends_on: [b]\n",
+        [("E110", 6, 16, "steps[0].depends_on[0]")],
+    ),
+    (
+        "dependency on a later step is fine",
+        "steps:\n- {name: a, image: x, depends_on: [b]}\n- {name: b, image: x}\n",
+        [],
+    ),
+    (
+        "cycle",
+        "steps:\n- {name: a, image: x, depends_on: [b]}\n- {name: b, image: x, depends_on: [a]}\n",
+        [("E111", 5, 36, "steps[1].depends_on[0]")],
+    ),
+    (
+        "self dependency",
+        "steps:\n- {name: a, image: x, depends_on: [a]}\n",
+        [("E111", 4, 36, "steps[0].depends_on[0]")],
+    ),
+    (
+        "repeated dependency",
+        "steps:\n- {name: a, image: x}\n- {name: b, image: x, depends_on: [a, a]}\n",
+        [("W110", 5, 39, "steps[1].depends_on[1]")],
+    ),
+    ("unknown pipeline dependency", "depends_on: [other]\n", [("E112", 3, 14, "depends_on[0]")]),
+    (
+        "failure",
+        "steps:\n- {name: a, image: x, failure: fail}\n",
+        [("E140", 4, 32, "steps[0].failure")],
+    ),
+    (
+        "unknown volume and relative path",
+        "steps:\n- name: a\n  image: x\n  volumes: [{name: v, path: rel}]\n",
+        [("E141", 6, 20, "steps[0].volumes[0].name"), ("E144", 6, 29, "steps[0].volumes[0].path")],
+    ),
+    (
+        "volume without host or temp",
+        "volumes: [{name: v}]\n",
+        [("E142", 3, 11, "volumes[0]")],
+    ),
+    (
+        "volume with both",
+        "volumes: [{name: v, temp: {}, host: {path: /x}}]\n",
+        [("E142", 3, 11, "volumes[0]"), ("E130", 3, 31, "volumes[0].host")],
+    ),
+    (
+        "duplicate volume",
+        "volumes: [{name: v, temp: {}}, {name: v, temp: {}}]\n",
+        [("E145", 3, 39, "volumes[1].name")],
+    ),
+    (
+        "bad status",
+        "steps:\n- {name: a, image: x, when: {status: [done]}}\n",
+        [("E143", 4, 39, "steps[0].when.status.include[0]")],
+    ),
+    (
+        "unknown event",
+        "trigger:\n  event:\n    exclude: [pushh]\n",
+        [("W140", 5, 15, "trigger.event.exclude[0]")],
+    ),
+    ("event glob", "trigger: {event: 'pull_*'}\n", []),
+    ("no pipeline", None, [("E153", 1, 1, "")]),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule(body: str | None, expected: list[Row]) -> None:
+    if body is None:
+        found = [
+            (d.code, d.span.line if d.span else 0, d.span.column if d.span else 0, d.path)
+            for d in _lint("kind: secret\nname: s\ndata: x\n")
+        ]
+        assert found == expected
+        return
+    assert _rows(body) == expected
+
+
+TRUSTED_FIELDS = [
+    ("privileged: true", "privileged"),
+    ("devices: [{name: d, path: /dev/d}]", "devices"),
+    ("dns: [1.1.1.1]", "dns"),
+    ("dns_search: [corp]", "dns_search"),
+    ("extra_hosts: ['a:1.2.3.4']", "extra_hosts"),
+    ("network_mode: host", "network_mode"),
+    ("shm_size: 1g", "shm_size"),
+]
+
+
+@pytest.mark.parametrize(("line", "name"), TRUSTED_FIELDS)
+def test_trusted_only_step_fields(line: str, name: str) -> None:
+    body = f"steps:\n- name: a\n  image: x\n  {line}\n"
+    assert _rows(body) == [("E130", 6, _column_of(line), f"steps[0].{name}")]
+    assert _rows(body, trusted=True) == []
+
+
+def _column_of(line: str) -> int:
+    key, _, value = line.partition(": ")
+    return 3 + len(key) + 2 if not value.startswith(("[", "{")) else 3
+
+
+def test_privileged_false_is_fine() -> None:
+    assert _rows("steps:\n- {name: a, image: x, privileged: false}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("volume", "column"),
+    [("{name: v, host: {path: /x}}", 21), ("{name: v, temp: {medium: memory}}", 36)],
+)
+def test_trusted_only_volumes(volume: str, column: int) -> None:
+    body = f"volumes: [{volume}]\n"
+    (row,) = _rows(body)
+    assert row[:3] == ("E130", 3, column)
+    assert _rows(body, trusted=True) == []
+
+
+def test_temp_volume_on_disk_is_untrusted_fine() -> None:
+    assert _rows("volumes: [{name: v, temp: {}}]\n") == []
+
+
+def test_cycle_message_names_the_cycle() -> None:
+    body = (
+        "steps:\n- {name: a, image: x, depends_on: [c]}\n"
+        "- {name: b, image: x, depends_on: [a]}\n- {name: c, image: x, depends_on: [b]}\n"
+    )
+    (diagnostic,) = _lint(HEAD + body)
+    assert "a -> c -> b -> a" in diagnostic.message
+
+
+def test_pipeline_cycle_and_duplicates_across_documents() -> None:
+    text = (
+        "kind: pipeline\nname: a\ndepends_on: [b]\n---\n"
+        "kind: pipeline\nname: b\ndepends_on: [a]\n---\nkind: pipeline\nname: a\n"
+    )
+    found = [(d.code, d.span.line if d.span else 0) for d in _lint(text)]
+    assert found == [("E113", 7), ("E103", 10)]
+    assert "a -> b -> a" in _lint(text)[0].message
+
+
+def test_unknown_dependency_on_a_service_has_a_hint() -> None:
+    body = "steps:\n- {name: a, image: x, depends_on: [db]}\nservices:\n- {name: db, image: y}\n"
+    (diagnostic,) = _lint(HEAD + body)
+    assert diagnostic.code == "E110"
+    assert diagnostic.hint is not None
+    assert "services" in diagnostic.hint
+
+
+def test_pull_message_lists_valid_policies_and_a_guess() -> None:
+    (diagnostic,) = _lint(HEAD + "steps:\n- {name: a, image: x, pull: Always}\n")
+    assert "always, if-not-exists, never, default" in diagnostic.message
+    assert "did you mean 'always'?" in diagnostic.message
+
+
+def test_secret_and_signature_documents() -> None:
+    text = HEAD + "---\nkind: secret\n---\nkind: signature\n"
+    assert [d.code for d in _lint(text)] == ["E150", "E151", "E152"]
+
+
+def test_every_problem_at_once_sorted_by_position() -> None:
+    body = (
+        "steps:\n- name: a\n  image: Bad\n  comands: [x]\n  depends_on: [zz]\n"
+        "- name: a\n  pull: often\n"
+    )
+    found = _lint(HEAD + body)
+    assert [d.code for d in found] == ["E121", "W001", "E110", "E120", "E101", "E122"]
+    positions = [(d.span.line, d.span.column) for d in found if d.span]
+    assert positions == sorted(positions)
+
+
+def test_a_field_refused_by_the_loader_is_not_reported_again() -> None:
+    found = _lint(HEAD + "steps:\n- name: a\n  image: [x]\n")
+    assert [d.code for d in found] == ["E013"]
+
+
+def test_long_dependency_chain_does_not_overflow() -> None:
+    steps = "".join(f"- {{name: s{i}, image: x, depends_on: [s{i + 1}]}}\n" for i in range(5000))
+    steps += "- {name: s5000, image: x, depends_on: [s0]}\n"
+    found = _lint(HEAD + "steps:\n" + steps)
+    assert [d.code for d in found] == ["E111"]
+
+
+@pytest.mark.parametrize(
+    ("graph", "expected"),
+    [
+        ({}, []),
+        ({"a": ["b"], "b": []}, []),
+        ({"a": ["a"]}, [["a", "a"]]),
+        ({"a": ["b"], "b": ["a"]}, [["a", "b", "a"]]),
+        ({"a": ["b", "c"], "b": ["c"], "c": []}, []),
+        ({"a": ["b"], "b": ["c"], "c": ["b"]}, [["b", "c", "b"]]),
+    ],
+)
+def test_find_cycles(graph: dict[str, list[str]], expected: list[list[str]]) -> None:
+    assert find_cycles(graph) == expected
