@@ -30,6 +30,7 @@ DOCKER_CONFIG = '{"auths": {"127.0.0.1:5001": {"auth": "dGVzdHVzZXI6dGVzdHBhc3N3
         ("A=\n", {"A": ""}),
         ("A=abc#def\n", {"A": "abc#def"}),
         ("A=abc # comment\n", {"A": "abc"}),
+        ("A= # only a comment\nB=#not-a-comment\n", {"A": "", "B": "#not-a-comment"}),
         ("A='lit $X \\n \"q\"'\n", {"A": 'lit $X \\n "q"'}),
         ('A="tab\\tnl\\nq\\"bs\\\\d\\$"\n', {"A": 'tab\tnl\nq"bs\\d$'}),
         ('A="keep \\x as is"\n', {"A": "keep \\x as is"}),

@@ -123,7 +123,7 @@ def _assignment(cursor: _Cursor) -> tuple[str, str]:
     cursor.pos = equals + 1
     while cursor.pos < end and text[cursor.pos] in " \t":
         cursor.pos += 1
-    return name, _value(cursor, name)
+    return name, _value(cursor, name, blank_before=cursor.pos > equals + 1)
 
 
 def _name_problem(name: str) -> str:
@@ -136,7 +136,7 @@ def _name_problem(name: str) -> str:
     )
 
 
-def _value(cursor: _Cursor, name: str) -> str:
+def _value(cursor: _Cursor, name: str, *, blank_before: bool) -> str:
     quote = cursor.text[cursor.pos] if cursor.pos < len(cursor.text) else ""
     if quote in ("'", '"'):
         value = _quoted(cursor, name, quote)
@@ -147,6 +147,8 @@ def _value(cursor: _Cursor, name: str) -> str:
     cursor.pos = end
     if raw.startswith(("{", "[")):
         return raw.rstrip(" \t")  # one-line JSON is kept whole, `#` and all
+    if blank_before and raw.startswith("#"):
+        return ""  # `NAME= # comment`
     comment = re.search(r"[ \t]#", raw)
     if comment:
         raw = raw[: comment.start()]
