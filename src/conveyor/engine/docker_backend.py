@@ -146,7 +146,7 @@ class DockerEngine:
 
     def start(self, container: str) -> Iterator[tuple[LogStream, bytes]]:
         """Attach, then start; the returned output must be read to its end."""
-        params = {"stdout": 1, "stderr": 1, "stream": 1, "logs": 1}
+        params = {"stdout": 1, "stderr": 1, "stream": 1, "logs": 0}
         with _engine_errors("cannot attach to the container"):
             attached = self._api.attach_socket(container, params=params)
         raw: socket.socket = getattr(attached, "_sock", attached)
