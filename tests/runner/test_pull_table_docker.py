@@ -7,6 +7,7 @@ engine asked for the manifest, i.e. whether a pull happened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,10 +71,8 @@ def repository(testenv: LocalEnv, request: pytest.FixtureRequest) -> Iterator[st
         client.api.remove_image(f"{name}:{tag}")
     yield name
     for tag in ("1", "latest"):
-        try:
+        with contextlib.suppress(docker.errors.NotFound):
             client.api.remove_image(f"{name}:{tag}")
-        except docker.errors.NotFound:
-            pass
 
 
 def manifest_requests(log: Path, start: int, repository: str) -> int:
