@@ -143,3 +143,23 @@ def test_long_and_short_paths_agree(values: list[str], unit: str) -> None:
     text = (unit + "|") * (SHORT_TEXT // (len(unit) + 1) + 1)
     assert len(text) >= SHORT_TEXT
     assert masker.mask(text) == "|".join(masker.mask(unit) for _ in text.split("|")[:-1]) + "|"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(secret_text, min_size=1, max_size=4),
+    text=st.text(alphabet="abcd\n xy", min_size=SHORT_TEXT, max_size=3 * SHORT_TEXT),
+    cuts=st.lists(st.integers(min_value=0, max_value=3 * SHORT_TEXT), max_size=4),
+)
+def test_stream_equals_whole_text_on_long_chunks(
+    values: list[str], text: str, cuts: list[int]
+) -> None:
+    masker = Masker(values)
+    stream = masker.stream()
+    bounds = [0, *sorted(c for c in cuts if c <= len(text)), len(text)]
+    out = "".join(stream.feed(text[a:b]) for a, b in itertools.pairwise(bounds))
+    assert out + stream.flush() == masker.mask(text)
+
+
+def test_a_flood_of_occurrences_falls_back_to_the_regex() -> None:
+    assert Masker(["aa"]).mask("a" * 10_001) == STARS * 5000 + "a"
