@@ -328,6 +328,13 @@ def test_large_file_loads(tmp_path: Path) -> None:
     assert len(result.file.pipelines[0].steps) == 12_000
 
 
+def test_ten_megabyte_file_loads() -> None:
+    text = HEAD + "steps:\n- name: a\n  image: x\n  commands:\n  - echo " + "y" * 10_000_000 + "\n"
+    result = load_text(text, "f.yml")
+    assert result.diagnostics == ()
+    assert len(result.file.pipelines[0].steps[0].commands[0]) == 10_000_005
+
+
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_file(tmp_path / "nope.yml")
