@@ -31,7 +31,7 @@ class Limits:
 
     step_timeout: float | None = None
     run_timeout: float | None = None
-    stop_grace: float = 2.0
+    stop_grace: float = 1.0
 
 
 class RunLoop:
