@@ -1,0 +1,125 @@
+"""The image stage on the fake engine: guard calls, credentials for pulls, one pull per run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from conveyor.engine.fake import FakeEngine
+from conveyor.errors import ImageAccessDeniedError
+from conveyor.images.credentials import Credential
+from conveyor.images.policy import PullPolicy
+from conveyor.images.reference import Reference
+from conveyor.plan.model import StepPlan
+from conveyor.runner.dag import RunStatus, StepStatus
+from conveyor.runner.events import (
+    ImageCached,
+    PullFinished,
+    PullProgressed,
+    Recorder,
+    RunFinished,
+)
+from conveyor.runner.executor import Executor
+from tests.runner.builders import CACHED, IMAGE, plan, serial, step
+
+PRIVATE = "127.0.0.1:5001/ci-test/remote-only:1"
+LOGIN = Credential(
+    registry="127.0.0.1:5001", username="u", password="s3cret-pw", source="secret cfg"
+)
+
+
+class Guard:
+    def __init__(self, *, force: bool = False, deny: bool = False) -> None:
+        self.force = force
+        self.deny = deny
+        self.calls: list[tuple[str, str]] = []
+
+    def forces_pull(self) -> bool:
+        return self.force
+
+    def before_use(
+        self,
+        *,
+        reference: Reference,
+        image_id: str,
+        repo_digests: Sequence[str],
+        candidates: Sequence[Credential],
+    ) -> None:
+        self.calls.append(("before_use", reference.string()))
+        if self.deny:
+            raise ImageAccessDeniedError(f"this pipeline may not use {reference.familiar()}")
+
+    def after_pull(
+        self,
+        *,
+        reference: Reference,
+        digest: str | None,
+        image_id: str,
+        credential: Credential | None,
+    ) -> None:
+        source = credential.source if credential else "anonymous"
+        self.calls.append(("after_pull", f"{reference.string()} {source}"))
+
+
+class Creds:
+    problems: list[str] = []
+
+    def __init__(self, configs: Sequence[tuple[str, str]], files: Sequence[Path]) -> None:
+        pass
+
+    def candidates_for(self, reference: Reference) -> list[Credential]:
+        return [LOGIN] if reference.domain == LOGIN.registry else []
+
+
+def run(engine: FakeEngine, guard: Guard, *steps: StepPlan) -> tuple[Recorder, RunFinished]:
+    recorder = Recorder()
+    executor = Executor(engine, sink=recorder, guard=guard, credentials=Creds)
+    return recorder, executor.run(plan(*serial(*steps)), {})
+
+
+def test_cached_image_is_checked_once_per_run() -> None:
+    guard = Guard()
+    recorder, _ = run(FakeEngine(images=CACHED), guard, step("a"), step("b"))
+    assert guard.calls == [("before_use", IMAGE)]
+    assert sum(isinstance(e, ImageCached) for e in recorder.events) == 2
+
+
+def test_denied_cached_image_is_an_error_status() -> None:
+    guard = Guard(deny=True)
+    engine = FakeEngine(images=CACHED)
+    _, result = run(engine, guard, step("a"))
+    assert result.status is RunStatus.FAILURE
+    first = result.results[0]
+    assert first.status is StepStatus.ERROR
+    assert "may not use" in (first.message or "")
+    assert engine.names("create") == []
+
+
+def test_always_pull_mode_pulls_cached_images() -> None:
+    guard = Guard(force=True)
+    engine = FakeEngine(images=CACHED)
+    run(engine, guard, step("a"))
+    assert engine.names("pull") == [IMAGE]
+    assert guard.calls == [("after_pull", f"{IMAGE} anonymous")]
+
+
+def test_pull_uses_the_candidates_and_reports_the_source() -> None:
+    guard = Guard()
+    engine = FakeEngine(images=CACHED)
+    recorder, _ = run(engine, guard, step("a", image=PRIVATE, pull=PullPolicy.ALWAYS))
+    assert engine.pulled_with[PRIVATE] == [LOGIN]
+    assert guard.calls == [("after_pull", f"{PRIVATE} secret cfg")]
+    finished = [e for e in recorder.events if isinstance(e, PullFinished)]
+    assert finished[0].credential_source == "secret cfg"
+    assert any(isinstance(e, PullProgressed) for e in recorder.events)
+    assert "s3cret-pw" not in repr(recorder.events)
+
+
+@pytest.mark.parametrize("policy", [PullPolicy.ALWAYS, PullPolicy.DEFAULT])
+def test_one_pull_per_image_per_run(policy: PullPolicy) -> None:
+    latest = "docker.io/ci-test/busybox:latest"
+    engine = FakeEngine(images=CACHED)
+    run(engine, Guard(), *(step(n, image=latest, pull=policy) for n in "abc"))
+    assert engine.names("pull") == [latest]
