@@ -1,0 +1,93 @@
+"""Pure helpers of `conveyor exec`: durations, --include/--exclude, the git branch, signals."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from conveyor.cli.cmd_exec import CancelOnSignal, duration, git_branch, positive, select_steps
+from conveyor.errors import UsageError
+from conveyor.images.policy import PullPolicy
+from conveyor.plan.model import Plan, StepKind, StepPlan
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("90s", 90), ("10m", 600), ("1h30m", 5400), ("1.5h", 5400), ("0.5", 0.5)],
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "abc", "10x", "0", "-5", "m"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        duration(text)
+
+
+@pytest.mark.parametrize(("text", "ok"), [("1", True), ("8", True), ("0", False), ("x", False)])
+def test_positive(text: str, ok: bool) -> None:
+    if ok:
+        assert positive(text) == int(text)
+    else:
+        with pytest.raises(argparse.ArgumentTypeError):
+            positive(text)
+
+
+def make_plan() -> Plan:
+    def item(name: str, kind: StepKind = StepKind.STEP) -> StepPlan:
+        return StepPlan(
+            name=name, kind=kind, image="docker.io/ci-test/busybox:1", pull=PullPolicy.DEFAULT
+        )
+
+    return Plan(
+        pipeline="p",
+        steps=(item("db", StepKind.SERVICE), item("a"), item("b"), item("c")),
+        workspace_path="/drone/src",
+    )
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "runs"),
+    [
+        ([], [], {"db", "a", "b", "c"}),
+        (["a"], [], {"db", "a"}),
+        ([], ["b"], {"db", "a", "c"}),
+        (["a", "b"], ["b"], {"db", "a"}),
+    ],
+)
+def test_select_steps(include: list[str], exclude: list[str], runs: set[str]) -> None:
+    chosen = select_steps(make_plan(), include, exclude)
+    assert {s.name for s in chosen.steps if s.skip_reason is None} == runs
+
+
+def test_select_unknown_step_lists_the_steps() -> None:
+    with pytest.raises(UsageError, match=r"'zz'.*steps: a, b, c"):
+        select_steps(make_plan(), ["zz"], [])
+
+
+def test_git_branch(tmp_path: Path) -> None:
+    assert git_branch(tmp_path) is None
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/feature/x\n")
+    assert git_branch(tmp_path) == "feature/x"
+    (tmp_path / ".git" / "HEAD").write_text("0123456789abcdef\n")
+    assert git_branch(tmp_path) is None
+
+
+def test_signals_set_the_cancel_flag_and_are_restored() -> None:
+    cancel = threading.Event()
+    before = signal.getsignal(signal.SIGTERM)
+    err = io.StringIO()
+    with CancelOnSignal(cancel, err) as signals:
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert cancel.wait(5)
+    assert signals.caught == signal.SIGTERM
+    assert "stopping the run" in err.getvalue()
+    assert signal.getsignal(signal.SIGTERM) == before
