@@ -15,7 +15,16 @@ from conveyor.runner.events import PullFinished, PullProgressed, PullStarted
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-DONE_STATUSES = frozenset({"Pull complete", "Already exists", "Download complete"})
+DONE_STATUSES = frozenset({"Pull complete", "Already exists"})
+LAYER_STATUSES = DONE_STATUSES | {
+    "Pulling fs layer",
+    "Waiting",
+    "Downloading",
+    "Verifying Checksum",
+    "Download complete",
+    "Extracting",
+}
+"""Statuses about one layer (others, like `Pulling from x`, carry a tag in their id)."""
 
 
 def pull_line(event: PullFinished) -> str:
@@ -60,7 +69,7 @@ class PullDisplay:
 
     def progressed(self, event: PullProgressed) -> None:
         """Move the bar of one layer."""
-        if self._progress is None or not event.progress.layer:
+        if self._progress is None or event.progress.status not in LAYER_STATUSES:
             return
         update = event.progress
         key = (event.image, update.layer)
