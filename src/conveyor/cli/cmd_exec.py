@@ -75,7 +75,15 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help=f"the pipeline file (default: {DEFAULT_FILE})",
     )
-    pick = parser.add_argument_group("what to run")
+    _add_selection(parser.add_argument_group("what to run"))
+    _add_values(parser.add_argument_group("secrets and environment"))
+    _add_build(parser.add_argument_group("the build"))
+    _add_runner(parser.add_argument_group("the runner"))
+    parser.set_defaults(handler=run)
+
+
+def _add_selection(pick: Any) -> None:
+    """--pipeline, --include, --exclude."""
     pick.add_argument("--pipeline", metavar="NAME", help="the pipeline to run (default: first)")
     pick.add_argument(
         "--include",
@@ -91,7 +99,10 @@ def register(subparsers: Any) -> None:
         metavar="STEP",
         help="skip these steps (repeatable)",
     )
-    values = parser.add_argument_group("secrets and environment")
+
+
+def _add_values(values: Any) -> None:
+    """Secrets, environment and registry logins."""
     values.add_argument(
         "--secret-file",
         action="append",
@@ -120,7 +131,10 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="a Docker config.json with registry logins (repeatable)",
     )
-    build = parser.add_argument_group("the build")
+
+
+def _add_build(build: Any) -> None:
+    """What the build looks like (event, branch, trust)."""
     build.add_argument(
         "--trusted",
         action="store_true",
@@ -129,7 +143,10 @@ def register(subparsers: Any) -> None:
     build.add_argument("--event", default="push", help="build event (default: push)")
     build.add_argument("--branch", help="branch (default: the git branch here, else main)")
     build.add_argument("--ref", help="git ref (default: refs/heads/BRANCH)")
-    runner = parser.add_argument_group("the runner")
+
+
+def _add_runner(runner: Any) -> None:
+    """Runner settings: pull policy, parallelism, time limits, cache mode."""
     runner.add_argument(
         "--pull-policy",
         choices=POLICIES,
@@ -158,7 +175,6 @@ def register(subparsers: Any) -> None:
         default="verify",
         help="private image cache check (default: verify; see docs)",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
