@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.cli.cmd_exec import CancelOnSignal, duration, git_branch, positive, select_steps
+from conveyor.cli.cmd_exec import CancelOnSignal, git_branch, select_steps
+from conveyor.cli.exec_settings import duration, positive
 from conveyor.errors import UsageError
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan

@@ -107,8 +107,7 @@ class VerifyingGuard:
         """
         keys = provenance_keys(reference, image_id, repo_digests)
         if not keys:
-            self._say(f"{reference.familiar()}: built or imported on this host, never pulled")
-            return
+            return  # built or imported on this host: no registry served it to anyone
         if keys[0].registry != reference.domain:
             candidates = [c for c in candidates if c.registry == keys[0].registry]
         pipeline = [ANONYMOUS, *(self._fingerprints.of(c) for c in candidates)]

@@ -11,6 +11,8 @@ import argparse
 import re
 from typing import TYPE_CHECKING, Any, TextIO
 
+from conveyor.cli.exec_settings import add_runner_arguments
+
 if TYPE_CHECKING:
     import threading
     from pathlib import Path
@@ -18,14 +20,8 @@ if TYPE_CHECKING:
 
     from conveyor.engine.contract import Engine
     from conveyor.plan.model import Plan
-    from conveyor.runner.image_guard import ImageGuard
 
 DEFAULT_FILE = ".drone.yml"
-POLICIES = ("default", "always", "if-not-exists", "never")
-CACHE_MODES = ("verify", "always-pull", "off")
-_DURATION = re.compile(
-    r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", re.ASCII
-)
 
 EPILOG = """\
 exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
@@ -37,25 +33,6 @@ examples:
   conveyor exec --registry-config ~/.docker/config.json --pull-policy if-not-exists
 see docs/exec.md for secret files, registries and cleanup.
 """
-
-
-def duration(text: str) -> float:
-    """`90`, `90s`, `10m`, `1h30m` -> seconds (argparse type)."""
-    match = _DURATION.fullmatch(text.strip())
-    if not text.strip() or match is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 10m or 1h30m")
-    hours, minutes, secs = (float(part) if part else 0.0 for part in match.groups())
-    total = hours * 3600 + minutes * 60 + secs
-    if total <= 0:
-        raise argparse.ArgumentTypeError("a time limit must be more than 0 seconds")
-    return total
-
-
-def positive(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
 
 
 def register(subparsers: Any) -> None:
@@ -78,7 +55,7 @@ def register(subparsers: Any) -> None:
     _add_selection(parser.add_argument_group("what to run"))
     _add_values(parser.add_argument_group("secrets and environment"))
     _add_build(parser.add_argument_group("the build"))
-    _add_runner(parser.add_argument_group("the runner"))
+    add_runner_arguments(parser.add_argument_group("the runner"))
     parser.set_defaults(handler=run)
 
 
@@ -145,38 +122,6 @@ def _add_build(build: Any) -> None:
     build.add_argument("--ref", help="git ref (default: refs/heads/BRANCH)")
 
 
-def _add_runner(runner: Any) -> None:
-    """Runner settings: pull policy, parallelism, time limits, cache mode."""
-    runner.add_argument(
-        "--pull-policy",
-        choices=POLICIES,
-        default="default",
-        help="pull policy of steps that name none (default: default)",
-    )
-    runner.add_argument(
-        "--parallel",
-        type=positive,
-        default=4,
-        metavar="N",
-        help="most steps running at once (default: 4)",
-    )
-    runner.add_argument(
-        "--step-timeout",
-        type=duration,
-        metavar="DURATION",
-        help="time limit of each step, e.g. 10m",
-    )
-    runner.add_argument(
-        "--timeout", type=duration, metavar="DURATION", help="time limit of the whole run, e.g. 1h"
-    )
-    runner.add_argument(
-        "--image-cache-mode",
-        choices=CACHE_MODES,
-        default="verify",
-        help="private image cache check (default: verify; see docs)",
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, lint, compile, then run on Docker; returns the exit code."""
     import sys
@@ -219,6 +164,11 @@ def prepare(
         ref=args.ref or f"refs/heads/{branch}",
         trusted=args.trusted,
         runner_pull_default=PullPolicy(args.pull_policy),
+        allowed_pull_policies=(
+            frozenset(PullPolicy(p) for p in args.allow_pull_policy)
+            if args.allow_pull_policy
+            else None
+        ),
         created=int(time.time()),
     )
     plan = compile_pipeline(select_pipeline(loaded.file, args.pipeline), context)
@@ -261,6 +211,7 @@ def execute(
     from pathlib import Path
 
     from conveyor.cli.console import use_color
+    from conveyor.cli.exec_settings import credential_factory, make_guard
     from conveyor.cli.output.console_sink import ConsoleSink
     from conveyor.engine.docker_backend import connect
     from conveyor.runner.dag import RunStatus
@@ -272,7 +223,12 @@ def execute(
     color = use_color(sys.stdout)
     live = _is_terminal(sys.stdout)
     sink = ConsoleSink(sys.stdout, sys.stderr, color=color, live=live)
-    executor = Executor(engine, sink=sink, guard=make_guard(args.image_cache_mode, sys.stderr))
+    executor = Executor(
+        engine,
+        sink=sink,
+        guard=make_guard(args.image_cache_mode, sys.stderr),
+        credentials=credential_factory(args, f"local/{_slug(Path.cwd().name)}"),
+    )
     options = RunOptions(
         parallel=args.parallel,
         limits=Limits(step_timeout=args.step_timeout, run_timeout=args.timeout),
@@ -343,24 +299,6 @@ def remove_dead_leftovers(engine: Engine, err: TextIO) -> None:
     err.write(f"conveyor: removed {len(dead)} resources left by {runs} interrupted run(s)\n")
     for warning in warnings:
         err.write(f"conveyor: warning: {warning}\n")
-
-
-def make_guard(mode: str, err: TextIO) -> ImageGuard:
-    """The private-image-cache guard of `--image-cache-mode` (cache room)."""
-    import os
-    from pathlib import Path
-
-    from conveyor.cache.guard import default_state_dir
-    from conveyor.cache.guard import make_guard as build
-
-    def report(line: str) -> None:
-        err.write(f"conveyor: {line}\n")
-
-    guard = build(mode, default_state_dir(os.environ, Path.home()), report=report)
-    notice = getattr(guard, "notice", None)
-    if notice:
-        err.write(f"conveyor: warning: {notice}\n")
-    return guard
 
 
 class CancelOnSignal:

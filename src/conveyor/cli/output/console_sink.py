@@ -87,10 +87,8 @@ class ConsoleSink:
         self._width = min(LONGEST_PREFIX, max((len(s) for s in event.steps), default=0))
         for index, step in enumerate(event.steps):
             self._prefixes[step] = self._make_prefix(step, PALETTE[index % len(PALETTE)])
-        count = len(event.steps)
-        self._write(
-            f'{MARK} running pipeline "{event.pipeline}": {count} steps (run {event.run_id})'
-        )
+        count = f"{len(event.steps)} step" + ("" if len(event.steps) == 1 else "s")
+        self._write(f'{MARK} running pipeline "{event.pipeline}": {count} (run {event.run_id})')
 
     def _finished(self, event: StepFinished) -> None:
         result = event.result

@@ -18,7 +18,7 @@ VERDICT = {
     RunStatus.FAILURE: ("failed", "bold red"),
     RunStatus.KILLED: ("was stopped", "bold red"),
 }
-LONGEST_NOTE = 100
+LONGEST_NOTE = 40
 
 
 def render_summary(
@@ -40,9 +40,9 @@ def render_summary(
     )
     table = Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=fancy, pad_edge=False)
     for header, justify in (("step", "left"), ("status", "left"), ("duration", "right")):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
-    table.add_column("exit code", justify="right")
-    table.add_column("note", overflow="fold")
+        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("exit code", justify="right", no_wrap=True)
+    table.add_column("note", overflow="ellipsis", no_wrap=True, max_width=LONGEST_NOTE)
     for result in finished.results:
         table.add_row(*_cells(result))
     console.print(table)

@@ -1,0 +1,75 @@
+"""Runner settings of `conveyor exec`: the admin's allowed pull policies and the registry plugin."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from conveyor.cli.exec_settings import credential_factory
+from conveyor.cli.main import main
+from conveyor.errors import UsageError
+
+PIPELINE = """\
+kind: pipeline
+type: docker
+name: p
+steps:
+- name: s
+  image: ci-test/busybox:1
+  pull: always
+  commands: [true]
+"""
+
+
+def _args(**overrides: object) -> argparse.Namespace:
+    values: dict[str, object] = {
+        "registry_plugin": None,
+        "event": "push",
+        "trusted": False,
+        "branch": None,
+    }
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+def test_a_policy_outside_the_admin_list_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = tmp_path / ".drone.yml"
+    pipeline.write_text(PIPELINE)
+    monkeypatch.chdir(tmp_path)
+    code = main(["exec", str(pipeline), "--allow-pull-policy", "if-not-exists"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert ".drone.yml:7:9:" in err
+    assert "pull policy always, which this runner does not allow" in err
+    assert "use one of: if-not-exists" in err
+
+
+def test_the_plugin_needs_its_shared_secret() -> None:
+    with pytest.raises(UsageError, match="DRONE_REGISTRY_PLUGIN_SECRET"):
+        credential_factory(_args(registry_plugin="http://127.0.0.1:9/"), "local/x", environ={})
+
+
+def test_the_plugin_endpoint_may_come_from_the_environment() -> None:
+    environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/"}
+    with pytest.raises(UsageError, match="http://127.0.0.1:9/"):
+        credential_factory(_args(), "local/x", environ=environ)
+
+
+def test_a_broken_plugin_is_a_problem_not_a_lost_run() -> None:
+    environ = {
+        "DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/",
+        "DRONE_REGISTRY_PLUGIN_SECRET": "shared-secret-value",
+    }
+    collect = credential_factory(_args(), "local/x", environ=environ)
+    config = '{"auths": {"127.0.0.1:5001": {"auth": "dTpw"}}}'
+    found = collect([("dockerconfig", config)], [])
+    assert found.problems, "the unreachable plugin must be reported"
+    assert all("shared-secret-value" not in problem for problem in found.problems)
+    from conveyor.images.reference import parse_reference
+
+    [credential] = found.candidates_for(parse_reference("127.0.0.1:5001/a/b:1"))
+    assert credential.username == "u"
