@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_the_plugin_needs_its_shared_secret() -> None:
 
 def test_the_plugin_endpoint_may_come_from_the_environment() -> None:
     environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/"}
-    with pytest.raises(UsageError, match="http://127.0.0.1:9/"):
+    with pytest.raises(UsageError, match=re.escape("http://127.0.0.1:9/")):
         credential_factory(_args(), "local/x", environ=environ)
 
 
