@@ -10,23 +10,10 @@ from conveyor.compiler.context import BuildContext
 from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
 from conveyor.plan.model import StepPlan
-from conveyor.spec.model import Pipeline, Step
+from conveyor.spec.model import Pipeline
+from conveyor.spec.trust import trusted_only_fields
 
 HINT = "an admin can mark the repository trusted (`--trusted` for a local run)."
-
-
-def trusted_only_fields(step: Step) -> list[str]:
-    """The trusted-only fields that `step` uses, in a stable order."""
-    used = {
-        "privileged": step.privileged,
-        "devices": bool(step.devices),
-        "dns": bool(step.dns),
-        "dns_search": bool(step.dns_search),
-        "extra_hosts": bool(step.extra_hosts),
-        "network_mode": step.network_mode is not None,
-        "shm_size": step.shm_size is not None,
-    }
-    return [name for name, present in used.items() if present]
 
 
 def check_step(plan: StepPlan, source: StepSource) -> StepPlan:

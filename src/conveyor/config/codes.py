@@ -28,35 +28,37 @@ class Code:
         )
 
 
-def _error(code: str, title: str) -> Code:
+def error_code(code: str, title: str) -> Code:
+    """An error code with its one-line title (for docs/lint.md)."""
     return Code(code=code, severity=Severity.ERROR, title=title)
 
 
-def _warning(code: str, title: str) -> Code:
+def warning_code(code: str, title: str) -> Code:
+    """A warning code with its one-line title (for docs/lint.md)."""
     return Code(code=code, severity=Severity.WARNING, title=title)
 
 
-YAML_SYNTAX = _error("E001", "YAML syntax error")
-NOT_UTF8 = _error("E002", "file is not UTF-8 or holds characters YAML forbids")
-TAB_INDENT = _error("E003", "tab character used for indentation")
-DUPLICATE_KEY = _error("E004", "duplicate key in a mapping")
-TOO_DEEP = _error("E005", "nesting deeper than the limit")
-ALIAS_BOMB = _error("E006", "aliases expand to too many nodes (YAML bomb)")
-BAD_ALIAS = _error("E007", "undefined or self-referencing alias")
-TOO_LARGE = _error("E008", "file larger than the limit")
-EMPTY_FILE = _error("E009", "file holds no YAML document")
-NOT_A_MAPPING_DOC = _error("E010", "document is not a mapping")
-UNKNOWN_KIND = _error("E011", "missing or unknown `kind`")
-UNSUPPORTED_TYPE = _error("E012", "pipeline `type` other than docker")
-WRONG_TYPE = _error("E013", "value of the wrong type")
-BAD_MERGE = _error("E014", "merge key `<<` not given a mapping")
-BAD_VALUE = _error("E015", "value out of range or malformed")
-MISSING_KEY = _error("E016", "required key missing")
-TOO_MANY = _error("E017", "too many problems, errors among those not shown")
+YAML_SYNTAX = error_code("E001", "YAML syntax error")
+NOT_UTF8 = error_code("E002", "file is not UTF-8 or holds characters YAML forbids")
+TAB_INDENT = error_code("E003", "tab character used for indentation")
+DUPLICATE_KEY = error_code("E004", "duplicate key in a mapping")
+TOO_DEEP = error_code("E005", "nesting deeper than the limit")
+ALIAS_BOMB = error_code("E006", "aliases expand to too many nodes (YAML bomb)")
+BAD_ALIAS = error_code("E007", "undefined or self-referencing alias")
+TOO_LARGE = error_code("E008", "file larger than the limit")
+EMPTY_FILE = error_code("E009", "file holds no YAML document")
+NOT_A_MAPPING_DOC = error_code("E010", "document is not a mapping")
+UNKNOWN_KIND = error_code("E011", "missing or unknown `kind`")
+UNSUPPORTED_TYPE = error_code("E012", "pipeline `type` other than docker")
+WRONG_TYPE = error_code("E013", "value of the wrong type")
+BAD_MERGE = error_code("E014", "merge key `<<` not given a mapping")
+BAD_VALUE = error_code("E015", "value out of range or malformed")
+MISSING_KEY = error_code("E016", "required key missing")
+TOO_MANY = error_code("E017", "too many problems, errors among those not shown")
 
-UNKNOWN_KEY = _warning("W001", "unknown key (with a did-you-mean suggestion)")
-IGNORED_KEY = _warning("W002", "Drone key that Conveyor accepts and ignores")
-TOO_MANY_WARNINGS = _warning("W003", "too many problems, only warnings among those not shown")
+UNKNOWN_KEY = warning_code("W001", "unknown key (with a did-you-mean suggestion)")
+IGNORED_KEY = warning_code("W002", "Drone key that Conveyor accepts and ignores")
+TOO_MANY_WARNINGS = warning_code("W003", "too many problems, only warnings among those not shown")
 
 ALL: tuple[Code, ...] = (
     YAML_SYNTAX,

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from conveyor.lint import codes
 from conveyor.lint.context import each_step, finding, label
 from conveyor.source import Diagnostic
-from conveyor.spec.model import ConfigFile, Pipeline, Step
+from conveyor.spec.model import ConfigFile, Pipeline
+from conveyor.spec.trust import trusted_only_fields
 
 HINT = "ask an admin to mark the repository trusted (lint with --trusted to check it as trusted)"
 
@@ -22,7 +23,7 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
         return
     for pipeline in file.pipelines:
         for prefix, step in each_step(pipeline):
-            for name in _used(step):
+            for name in trusted_only_fields(step):
                 yield finding(
                     codes.TRUSTED_ONLY,
                     step,
@@ -33,19 +34,6 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
                     hint=HINT,
                 )
         yield from _volumes(pipeline)
-
-
-def _used(step: Step) -> list[str]:
-    used = {
-        "privileged": step.privileged,
-        "devices": bool(step.devices),
-        "dns": bool(step.dns),
-        "dns_search": bool(step.dns_search),
-        "extra_hosts": bool(step.extra_hosts),
-        "network_mode": step.network_mode is not None,
-        "shm_size": step.shm_size is not None,
-    }
-    return [name for name, present in used.items() if present]
 
 
 def _volumes(pipeline: Pipeline) -> Iterator[Diagnostic]:
