@@ -51,22 +51,13 @@ def run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from conveyor.cli.console import use_color
+    from conveyor.cli.checked_file import load_checked
     from conveyor.compiler.compile import compile_pipeline, select_pipeline
     from conveyor.compiler.context import BuildContext
-    from conveyor.config.loader import load_file
-    from conveyor.lint import lint
-    from conveyor.lint.render import render_text
     from conveyor.plan.codec import plan_to_json
-    from conveyor.source import Severity
 
-    result = load_file(Path(args.file))
-    diagnostics = lint(result, trusted=args.trusted)
-    if diagnostics:
-        color = use_color(sys.stderr)
-        sys.stderr.write(render_text(diagnostics, result.source, color=color))
-        sys.stderr.flush()
-    if any(d.severity == Severity.ERROR for d in diagnostics):
+    result = load_checked(Path(args.file), trusted=args.trusted, err=sys.stderr)
+    if result is None:
         return 2
     ctx = BuildContext(
         event=args.event,

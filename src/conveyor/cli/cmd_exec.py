@@ -140,20 +140,13 @@ def prepare(
     import time
     from pathlib import Path
 
-    from conveyor.cli.console import use_color
+    from conveyor.cli.checked_file import load_checked
     from conveyor.compiler.compile import compile_pipeline, select_pipeline
     from conveyor.compiler.context import BuildContext
-    from conveyor.config.loader import load_file
     from conveyor.images.policy import PullPolicy
-    from conveyor.lint import lint
-    from conveyor.lint.render import render_text
-    from conveyor.source import Severity
 
-    loaded = load_file(Path(args.file))
-    diagnostics = lint(loaded, trusted=args.trusted)
-    if diagnostics:
-        err.write(render_text(diagnostics, loaded.source, color=use_color(err)))
-    if any(d.severity == Severity.ERROR for d in diagnostics):
+    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err)
+    if loaded is None:
         return None
     cwd = Path.cwd()
     branch = args.branch or git_branch(cwd) or "main"

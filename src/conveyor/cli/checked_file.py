@@ -1,0 +1,31 @@
+"""Load a pipeline file and lint it before a command uses it (`compile`, `exec`).
+
+Diagnostics go to the error stream, as `conveyor lint` would print them; a file with errors
+is never compiled or run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from conveyor.config.loader import LoadResult
+
+
+def load_checked(path: Path, *, trusted: bool, err: TextIO) -> LoadResult | None:
+    """The loaded file, or None when it has lint errors (already printed to `err`)."""
+    from conveyor.cli.console import use_color
+    from conveyor.config.loader import load_file
+    from conveyor.lint import lint
+    from conveyor.lint.render import render_text
+    from conveyor.source import Severity
+
+    loaded = load_file(path)
+    diagnostics = lint(loaded, trusted=trusted)
+    if diagnostics:
+        err.write(render_text(diagnostics, loaded.source, color=use_color(err)))
+        err.flush()
+    if any(d.severity == Severity.ERROR for d in diagnostics):
+        return None
+    return loaded
