@@ -12,33 +12,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.bench_help import conveyor_command, median_wall
 from conveyor.config.loader import load_file
 from conveyor.lint import lint
 
 TARGET_SECONDS = 0.3
-
-
-def conveyor_command() -> list[str]:
-    """The installed console script next to this interpreter, else `python -m conveyor`."""
-    script = Path(sys.executable).parent / "conveyor"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "conveyor"]
-
-
-def median_wall(command: list[str], repeat: int) -> tuple[float, float]:
-    """(median, minimum) wall time in seconds of `command`, after one warm-up run."""
-    subprocess.run(command, capture_output=True, check=False)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def pipeline_text(steps: int) -> str:
