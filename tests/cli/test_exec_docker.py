@@ -316,3 +316,28 @@ def test_include_and_exclude_select_steps(conveyor: Exec) -> None:
     assert "a-ran" in outcome.out
     assert "b-ran" not in outcome.out
     assert "c-ran" not in outcome.out
+
+
+def test_secret_files_in_the_directory_are_not_copied_into_the_workspace(
+    conveyor: Exec, project: Path
+) -> None:
+    (project / ".secrets").write_text("TOKEN=value-that-stays-on-the-host\n")
+    outcome = conveyor(
+        """
+steps:
+- name: look
+  image: ci-test/busybox:1
+  environment:
+    TOKEN:
+      from_secret: TOKEN
+  commands:
+  - ls -a
+  - test ! -e .secrets
+""",
+        "--secret-file",
+        ".secrets",
+    )
+    assert outcome.code == 0, outcome
+    listing = lines_of(outcome, "look")
+    assert "hello.txt" in listing
+    assert ".secrets" not in listing

@@ -226,6 +226,9 @@ def execute(
         parallel=args.parallel,
         limits=Limits(step_timeout=args.step_timeout, run_timeout=args.timeout),
         workspace_source=Path.cwd(),
+        workspace_exclude=tuple(
+            Path(p) for p in (*args.secret_file, *args.env_file, *args.registry_config)
+        ),
         registry_config_files=tuple(Path(p) for p in args.registry_config),
         extra_env=extra_env,
     )

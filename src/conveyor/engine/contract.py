@@ -57,6 +57,8 @@ class RunSpec:
     volumes: tuple[VolumePlan, ...] = ()
     workspace_source: Path | None = None
     """A directory copied into the workspace volume before the first container starts."""
+    workspace_exclude: tuple[Path, ...] = ()
+    """Files of `workspace_source` that are not copied (secret files)."""
 
     @property
     def workspace_mount(self) -> str:

@@ -139,7 +139,9 @@ class DockerEngine:
             if run.run_id not in self._unseeded:
                 return
             inside = posixpath.relpath(run.workspace_path, run.workspace_mount)
-            archive = archive_directory(run.workspace_source, "" if inside == "." else inside)
+            archive = archive_directory(
+                run.workspace_source, "" if inside == "." else inside, run.workspace_exclude
+            )
             with archive, _engine_errors("cannot copy the current directory into the workspace"):
                 self._api.put_archive(container, run.workspace_mount, archive)
             self._unseeded.discard(run.run_id)

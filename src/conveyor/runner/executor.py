@@ -62,6 +62,8 @@ class RunOptions:
     parallel: int = 4
     limits: Limits = field(default_factory=Limits)
     workspace_source: Path | None = None
+    workspace_exclude: tuple[Path, ...] = ()
+    """Files of workspace_source not copied into the workspace (secret files)."""
     registry_config_files: tuple[Path, ...] = ()
     extra_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -117,6 +119,7 @@ class Executor:
             workspace_base=plan.workspace_base,
             volumes=plan.volumes,
             workspace_source=options.workspace_source,
+            workspace_exclude=options.workspace_exclude,
         )
         if plan.skip_reason is not None:
             return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
