@@ -74,3 +74,14 @@ def test_a_broken_plugin_is_a_problem_not_a_lost_run() -> None:
 
     [credential] = found.candidates_for(parse_reference("127.0.0.1:5001/a/b:1"))
     assert credential.username == "u"
+
+
+def test_an_engine_that_does_not_answer_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    assert main(["prune"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot reach the Docker engine at unix://{tmp_path}/no-engine.sock" in err
+    assert "no such socket" in err
+    assert "Traceback" not in err

@@ -32,7 +32,7 @@ from conveyor.engine.contract import (
 )
 from conveyor.engine.frames import FrameParser
 from conveyor.engine.workspace_archive import archive_directory
-from conveyor.errors import EngineError
+from conveyor.errors import ConfigError, EngineError
 from conveyor.plan.model import MountKind, StepPlan
 
 if TYPE_CHECKING:
@@ -44,16 +44,36 @@ READ_SIZE = 256 * 1024
 
 
 def connect() -> DockerEngine:
-    """A backend on the engine named by DOCKER_HOST (API version negotiated)."""
+    """A backend on the engine named by DOCKER_HOST (API version negotiated).
+
+    An engine that does not answer is a configuration error (exit 2), not a failed pipeline.
+    """
+    import os
+
+    where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
         client = docker.from_env()
         client.ping()
     except docker.errors.DockerException as exc:
-        raise EngineError(
-            f"cannot reach the Docker engine: {_explain(exc)}",
-            hint="start Docker, or point DOCKER_HOST at a running engine",
+        raise ConfigError(
+            f"cannot reach the Docker engine at {where}: {_connection_reason(exc)}",
+            hint="start Docker (bash scripts/testenv/up.sh here), or point DOCKER_HOST at "
+            "a running engine",
         ) from None
     return DockerEngine(client)
+
+
+def _connection_reason(exc: BaseException) -> str:
+    text = _explain(exc)
+    for marker, reason in (
+        ("FileNotFoundError", "no such socket"),
+        ("ConnectionRefusedError", "connection refused"),
+        ("PermissionError", "permission denied on the socket"),
+        ("timed out", "timed out"),
+    ):
+        if marker in text:
+            return reason
+    return text
 
 
 class DockerEngine:
