@@ -220,11 +220,19 @@ def test_image_tagged_locally_under_a_private_name_is_refused(
     image = f"{lab.registry}/{LOCAL_REPOSITORY}:1"
     mark = lab.mark()
     outcome = lab.use(Policy.DEFAULT, who, image=image)
-    assert_refused_as_private(lab, outcome, image)
-    assert "may not read it at that tag" in outcome.out
-    assert "an image built or tagged on this host that no registry serves" in outcome.out
-    assert "push it, or give it a name in a registry this pipeline can read" in outcome.out
+    assert_never_started(outcome)
+    assert_no_secret_shown(lab.env, outcome)
     if who is Who.TESTUSER:
-        assert "(HTTP 404)" in outcome.out  # the login is good: the registry has no such tag
+        # the login is good: the registry has no such tag, and the message says so
+        assert f"Cached image {image} cannot be verified" in outcome.out
+        assert f"accepted this pipeline's login but does not serve {LOCAL_REPOSITORY}" in (
+            outcome.out
+        )
+        assert "push the image to that registry" in outcome.out
+    else:
+        assert_refused_as_private(lab, outcome, image)
+        assert "may not read it at that tag" in outcome.out
+        assert "an image built or tagged on this host that no registry serves" in outcome.out
+        assert "push it, or give it a name in a registry this pipeline can read" in outcome.out
     asked = lab.awaited_new_lines(mark, LOCAL_REPOSITORY)
     assert asked > 0, "the registry that the name claims is asked for the tag"

@@ -346,6 +346,16 @@ def denied_error(
     else:
         who = f"this pipeline has no credential for {registry} and anonymous access was refused"
     what = "at that tag" if tag_only else "at that digest"
+    if candidates and any(check.not_found for check in checks[: len(candidates)]):
+        return errors.ImageAccessDeniedError(
+            f"Cached image {reference.familiar()} cannot be verified: registry {registry} accepted "
+            f"this pipeline's login but does not serve {reference.path} {what}, so nothing "
+            "shows that this pipeline may read the cached copy.",
+            hint=(
+                "push the image to that registry, or give it a name in a registry this "
+                "pipeline can read (see docs/security.md)"
+            ),
+        )
     hint = (
         f"put a Docker config.json with a login for {registry} that may pull {reference.path} "
         "in a secret and list that secret under `image_pull_secrets` (see docs/security.md)"

@@ -45,6 +45,8 @@ class AccessCheck:
     verdict: AccessVerdict
     reason: str
     digest: str | None = None
+    not_found: bool = False
+    """The registry let the request in but has no such manifest (HTTP 404)."""
 
 
 def api_host(registry: str) -> str:
@@ -184,6 +186,8 @@ def _judge(reply: requests.Response | AccessCheck) -> AccessCheck:
         )
     if code in DENIED_CODES:
         return AccessCheck(
-            verdict=AccessVerdict.DENIED, reason=f"the registry refused the manifest (HTTP {code})"
+            verdict=AccessVerdict.DENIED,
+            reason=f"the registry refused the manifest (HTTP {code})",
+            not_found=code == 404,
         )
     return AccessCheck(verdict=AccessVerdict.DENIED, reason=f"the registry answered HTTP {code}")
