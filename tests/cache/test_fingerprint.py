@@ -81,3 +81,40 @@ def test_racing_first_use_agrees_on_one_key(tmp_path: Path) -> None:
         keys = pool.map(_key_hex, [str(tmp_path / "state")] * 24)
     assert len(set(keys)) == 1
     assert [p.name for p in (tmp_path / "state").iterdir()] == [KEY_FILE]
+
+
+def test_key_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / KEY_FILE).write_bytes(b"\xff\xfe" * 40)
+    with pytest.raises(errors.EngineError, match="damaged: delete it"):
+        load_or_create_key(tmp_path)
+
+
+def test_key_path_that_is_a_directory_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / KEY_FILE).mkdir()
+    with pytest.raises(errors.EngineError, match=r"fingerprint key .* cannot be read"):
+        load_or_create_key(tmp_path)
+
+
+def test_unreadable_key_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_or_create_key(tmp_path)
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(errors.EngineError, match=r"cannot be read \(Permission denied\)"):
+        load_or_create_key(tmp_path)
+
+
+def test_key_whose_mode_cannot_be_tightened_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_or_create_key(tmp_path)
+    (tmp_path / KEY_FILE).chmod(0o644)
+
+    def refuse(self: Path, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted", str(self))
+
+    monkeypatch.setattr(Path, "chmod", refuse)
+    with pytest.raises(errors.EngineError, match="Operation not permitted"):
+        load_or_create_key(tmp_path)

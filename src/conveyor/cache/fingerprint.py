@@ -89,13 +89,25 @@ def load_or_create_key(state_dir: Path) -> bytes:
         return _read_key(path)
     except OSError as exc:
         raise errors.EngineError(
-            f"Cannot create the fingerprint key {path} ({exc.strerror or type(exc).__name__}): "
+            f"Cannot create the fingerprint key {path} ({_reason(exc)}): "
             "make the state directory writable by the runner."
         ) from None
 
 
 def _read_key(path: Path) -> bytes:
-    text = path.read_text(encoding="ascii").strip()
+    """The key in `path`; FileNotFoundError when there is none, EngineError when it is unusable."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise
+    except UnicodeDecodeError:
+        text = ""  # not the hex we write: damaged
+    except OSError as exc:
+        raise errors.EngineError(
+            f"The fingerprint key {path} cannot be read ({_reason(exc)}): make it a file the "
+            "runner can read, or delete it (the image ledger beside it is then useless and may "
+            "be deleted too)."
+        ) from None
     try:
         key = bytes.fromhex(text)
     except ValueError:
@@ -105,6 +117,16 @@ def _read_key(path: Path) -> bytes:
             f"The fingerprint key {path} is damaged: delete it (the image ledger beside it is then "
             "useless and may be deleted too)."
         )
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o600)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:
+        raise errors.EngineError(
+            f"The fingerprint key {path} is readable by other users and cannot be made private "
+            f"({_reason(exc)}): give it mode 0600 and the runner's owner."
+        ) from None
     return key
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
