@@ -36,6 +36,17 @@ def test_an_edge_to_a_service_is_already_met() -> None:
     assert edges(body, "services:\n- {name: db, image: redis}\n")["b"] == ("a",)
 
 
+def test_an_edge_to_drones_clone_step_is_already_met() -> None:
+    body = "- {name: a, image: x}\n- {name: b, image: x, depends_on: [clone, a]}\n"
+    assert edges(body)["b"] == ("a",)
+    assert edges("- {name: a, image: x, depends_on: [clone]}\n")["a"] == ()
+
+
+def test_no_clone_step_when_clone_is_disabled() -> None:
+    with pytest.raises(ConfigError, match='depends on "clone", which does not exist'):
+        edges("- {name: a, image: x, depends_on: [clone]}\n", "clone: {disable: true}\n")
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

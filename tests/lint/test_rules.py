@@ -90,6 +90,27 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     ),
     ("unknown pipeline dependency", "depends_on: [other]\n", [("E112", 3, 14, "depends_on[0]")]),
     (
+        "Drone's clone step can be depended on",
+        "steps:\n- {name: a, image: x, depends_on: [clone]}\n",
+        [],
+    ),
+    (
+        "no clone step when clone is disabled",
+        "clone: {disable: true}\nsteps:\n- {name: a, image: x, depends_on: [clone]}\n",
+        [("E110", 5, 36, "steps[0].depends_on[0]")],
+    ),
+    (
+        "pull policies are case-insensitive, as in Drone",
+        "pull: Always\nsteps:\n- {name: a, image: x, pull: IF-NOT-EXISTS}\n",
+        [],
+    ),
+    (
+        "Drone's fail-fast failure values",
+        "steps:\n- {name: a, image: x, failure: fast}\n- {name: b, image: x, failure: fail-fast}\n"
+        "- {name: c, image: x, failure: fast-fail}\n- {name: d, image: x, failure: Ignore}\n",
+        [],
+    ),
+    (
         "failure",
         "steps:\n- {name: a, image: x, failure: fail}\n",
         [("E140", 4, 32, "steps[0].failure")],
@@ -211,7 +232,7 @@ def test_unknown_dependency_on_a_service_has_a_hint() -> None:
 
 
 def test_pull_message_lists_valid_policies_and_a_guess() -> None:
-    (diagnostic,) = _lint(HEAD + "steps:\n- {name: a, image: x, pull: Always}\n")
+    (diagnostic,) = _lint(HEAD + "steps:\n- {name: a, image: x, pull: alway}\n")
     assert "always, if-not-exists, never, default" in diagnostic.message
     assert "did you mean 'always'?" in diagnostic.message
 
@@ -257,3 +278,10 @@ def test_long_dependency_chain_does_not_overflow() -> None:
 )
 def test_find_cycles(graph: dict[str, list[str]], expected: list[list[str]]) -> None:
     assert find_cycles(graph) == expected
+
+
+def test_lint_accepts_exactly_the_failure_values_the_compiler_accepts() -> None:
+    from conveyor.compiler.options import FAILURE_VALUES
+    from conveyor.lint.values import ACCEPTED_FAILURES
+
+    assert set(ACCEPTED_FAILURES) == {value for value in FAILURE_VALUES if value}

@@ -2,7 +2,8 @@
 
 Without any `depends_on` the pipeline is serial: each step depends on the one before
 it. Otherwise the edges are as written. Services have no edges and start before every
-step, so an edge to a service (Drone accepts one) is already met and is dropped. Unknown
+step, so an edge to a service (Drone accepts one) is already met and is dropped; so is an
+edge to "clone", Drone's implicit first step, unless `clone: {disable: true}`. Unknown
 names, duplicate names and cycles are ConfigErrors (the cycle is named). Pure.
 """
 
@@ -22,6 +23,9 @@ def link_steps(pipeline: Pipeline, plans: Sequence[StepPlan]) -> tuple[StepPlan,
     _check_unique(specs)
     names = {spec.name for spec in specs}
     services = {service.name for service in pipeline.services}
+    if _has_clone_step(pipeline) and CLONE_STEP not in names:
+        names.add(CLONE_STEP)
+        services.add(CLONE_STEP)  # met before any step runs, like a service
     steps = list(pipeline.steps)
     for step in steps:
         for index, name in enumerate(step.depends_on):
@@ -47,6 +51,13 @@ def link_steps(pipeline: Pipeline, plans: Sequence[StepPlan]) -> tuple[StepPlan,
         linked.append(replace(plan, depends_on=edges))
         previous = plan.name
     return tuple(linked)
+
+
+CLONE_STEP = "clone"
+
+
+def _has_clone_step(pipeline: Pipeline) -> bool:
+    return pipeline.clone is None or not pipeline.clone.disable
 
 
 def _check_unique(specs: Sequence[Step]) -> None:

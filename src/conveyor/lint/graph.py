@@ -43,8 +43,12 @@ def _step_graph(pipeline: Pipeline) -> Iterator[Diagnostic]:
                 )
             elif target in names:
                 graph[name].append(target)
+            elif target == CLONE_STEP and has_clone_step(pipeline):
+                continue  # Drone's clone step runs first; the edge is already met
             else:
                 hint = "services start before every step; drop it from depends_on"
+                if target == CLONE_STEP:
+                    hint = "`clone: {disable: true}` removes the clone step; drop it from depends_on"
                 yield finding(
                     codes.UNKNOWN_DEPENDENCY,
                     step,
@@ -52,9 +56,18 @@ def _step_graph(pipeline: Pipeline) -> Iterator[Diagnostic]:
                     f'step "{name}" depends on "{target}", which is not a step of this pipeline'
                     + _guess(target, names),
                     prefix=prefix,
-                    hint=hint if target in services else None,
+                    hint=hint if target in services or target == CLONE_STEP else None,
                 )
     yield from _cycles(graph, names, codes.STEP_CYCLE, "steps")
+
+
+CLONE_STEP = "clone"
+"""The name of Drone's implicit clone step, which steps may list in `depends_on`."""
+
+
+def has_clone_step(pipeline: Pipeline) -> bool:
+    """True unless `clone: {disable: true}`: Drone then runs a step named "clone" first."""
+    return pipeline.clone is None or not pipeline.clone.disable
 
 
 def _pipeline_graph(file: ConfigFile) -> Iterator[Diagnostic]:

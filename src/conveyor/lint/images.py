@@ -49,8 +49,8 @@ def _image(prefix: str, step: Step) -> Iterator[Diagnostic]:
 
 
 def _pull(node: Node, value: str | None, prefix: str) -> Iterator[Diagnostic]:
-    if value is None or value in POLICIES:
-        return
+    if value is None or value.strip().lower() in POLICIES:
+        return  # Drone compares policy names case-insensitively, and so does the compiler
     guess = close_match(value, POLICIES)
     yield finding(
         codes.BAD_PULL,

@@ -13,7 +13,11 @@ from conveyor.lint.context import each_step, finding, label
 from conveyor.source import Diagnostic
 from conveyor.spec.model import Conditions, ConfigFile, Node, Pipeline, Step
 
-FAILURES = ("ignore", "always")
+FAILURES = ("ignore", "always", "fast")
+"""`failure:` values that messages list."""
+ACCEPTED_FAILURES = (*FAILURES, "fail-fast", "fast-fail")
+"""`failure:` values the compiler accepts (compared case-insensitively): Drone's `ignore`
+and its fail-fast spellings, and `always`."""
 STATUSES = ("success", "failure")
 EVENTS = ("push", "pull_request", "tag", "promote", "rollback", "cron", "custom")
 
@@ -31,7 +35,7 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
 
 
 def _step(prefix: str, step: Step, volumes: set[str]) -> Iterator[Diagnostic]:
-    if step.failure is not None and step.failure not in FAILURES:
+    if step.failure is not None and step.failure.strip().lower() not in ACCEPTED_FAILURES:
         yield finding(
             codes.BAD_FAILURE,
             step,
