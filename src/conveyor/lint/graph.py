@@ -48,7 +48,7 @@ def _step_graph(pipeline: Pipeline) -> Iterator[Diagnostic]:
             else:
                 hint = "services start before every step; drop it from depends_on"
                 if target == CLONE_STEP:
-                    hint = "`clone: {disable: true}` removes the clone step; drop it from depends_on"
+                    hint = "`clone: {disable: true}` removes the clone step; drop the dependency"
                 yield finding(
                     codes.UNKNOWN_DEPENDENCY,
                     step,
