@@ -165,6 +165,14 @@ def test_every_candidate_refused_names_count_and_sources_not_values() -> None:
     assert "refused every credential" in caught.value.hint
 
 
+def test_refusal_never_shows_user_info_of_a_key() -> None:
+    denied = api_error(500, "unauthorized: authentication required")
+    with pytest.raises(PullError) as caught:
+        run(client(denied), cred("a", "https://a:key-password@gcr.io/v1/"))
+    assert "key-password" not in caught.value.render()
+    assert "key 'https://gcr.io/v1/'" in caught.value.message
+
+
 def test_anonymous_refusal_suggests_image_pull_secrets() -> None:
     fake = client(api_error(500, 'Head "http://x": no basic auth credentials'))
     with pytest.raises(PullError) as caught:

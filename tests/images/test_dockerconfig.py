@@ -122,6 +122,16 @@ def test_malformed_entry_names_source_and_key_and_keeps_the_others(
     assert PASSWORD not in error.message
 
 
+def test_malformed_entry_under_a_key_with_user_info_does_not_show_it() -> None:
+    key = f"https://ci:{PASSWORD}@registry.example.com/v2/"
+    got = parse_docker_config(doc({key: {"auth": "%%%"}}), source=SRC)
+    (error,) = got.errors
+    assert "auths entry 'https://registry.example.com/v2/'" in error.message
+    assert PASSWORD not in error.message
+    got = parse_docker_config(doc({key: {}}), source=SRC)
+    assert PASSWORD not in got.errors[0].message
+
+
 def test_key_without_host_is_malformed() -> None:
     got = parse_docker_config(doc({"https://": {"auth": b64("u:p")}}), source=SRC)
     assert "does not name a registry host" in got.errors[0].message

@@ -6,6 +6,7 @@ import pytest
 
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import (
+    display_key,
     is_exact_key,
     order_candidates,
     reference_host,
@@ -44,6 +45,26 @@ KEYS = [
 @pytest.mark.parametrize(("key", "host"), KEYS)
 def test_registry_host(key: str, host: str) -> None:
     assert registry_host(key) == host
+
+
+# key, the same key fit for messages: user info (which may hold a password) is dropped
+DISPLAY = [
+    ("gcr.io", "gcr.io"),
+    ("https://gcr.io", "https://gcr.io"),
+    ("https://user:pw-secret@registry.example.com/v2/", "https://registry.example.com/v2/"),
+    ("HTTPS://u:p@GCR.io", "HTTPS://GCR.io"),
+    ("user:pw-secret@gcr.io", "gcr.io"),
+    ("user@gcr.io/v1/", "gcr.io/v1/"),
+    ("https://a@b:pw-secret@quay.io/x@y", "https://quay.io/x@y"),
+    ("http://[::1]:5000/v2", "http://[::1]:5000/v2"),
+    ("quay.io/v1/?q=a@b", "quay.io/v1/?q=a@b"),
+]
+
+
+@pytest.mark.parametrize(("key", "shown"), DISPLAY)
+def test_display_key_drops_user_info(key: str, shown: str) -> None:
+    assert display_key(key) == shown
+    assert "pw-secret" not in display_key(key)
 
 
 # image, host its credentials are looked up under

@@ -183,6 +183,19 @@ def test_malformed_entries_are_reported_and_the_rest_kept(
     assert not any("hidden" in m for m in messages)
 
 
+def test_malformed_entry_never_shows_user_info_of_its_address(
+    plugin_server: tuple[str, Behaviour],
+) -> None:
+    endpoint, behaviour = plugin_server
+    behaviour.body = json.dumps(
+        [{"address": "https://bot:hidden-3@quay.io", "username": 5, "password": "hidden-4"}]
+    ).encode()
+    _, errors = fetch_plugin_credentials(settings(endpoint), BUILD)
+    (error,) = errors
+    assert "entry 'https://quay.io': 'username' and 'password' must be strings" in error.message
+    assert "hidden" not in error.message
+
+
 def test_unreachable_plugin_is_a_credential_error() -> None:
     with pytest.raises(CredentialError, match="cannot be reached"):
         fetch_plugin_credentials(settings("http://127.0.0.1:9/x"), BUILD)

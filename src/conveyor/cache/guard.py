@@ -26,6 +26,7 @@ from conveyor.cache.decision import (
 from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
 from conveyor.cache.ledger import ImageKey, Ledger
 from conveyor.images.credentials import Credential
+from conveyor.images.matching import display_key
 from conveyor.images.reference import DEFAULT_DOMAIN, DEFAULT_TAG, Reference, parse_reference
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
 from conveyor.registry.auth import AccessVerdict
@@ -338,7 +339,9 @@ def denied_error(
     """The step's error when every context was refused; names sources, never values."""
     registry = reference.domain
     if candidates:
-        sources = sorted({c.source or c.key or "an unnamed source" for c in candidates})
+        sources = sorted(
+            {c.source or display_key(c.key) or "an unnamed source" for c in candidates}
+        )
         who = (
             f"the registry refused the {len(candidates)} credential(s) this pipeline has for "
             f"{registry} (from {', '.join(sources)}) and anonymous access"

@@ -23,7 +23,7 @@ import requests
 
 from conveyor.errors import PullError
 from conveyor.images.credentials import Credential
-from conveyor.images.matching import reference_host
+from conveyor.images.matching import display_key, reference_host
 from conveyor.images.reference import Reference
 
 BACKOFF_BASE = 1.0
@@ -261,7 +261,9 @@ def _error(
 def _used(tried: Sequence[Credential]) -> str:
     if not tried:
         return "no credentials were used"
-    where = ", ".join(f"{c.source or 'unknown source'} key {c.key or c.registry!r}" for c in tried)
+    where = ", ".join(
+        f"{c.source or 'unknown source'} key {display_key(c.key) or c.registry!r}" for c in tried
+    )
     count = "1 credential" if len(tried) == 1 else f"{len(tried)} credentials"
     return f"{count} tried: {where}"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from conveyor.errors import CredentialError
 from conveyor.images.credentials import Credential
-from conveyor.images.matching import registry_host
+from conveyor.images.matching import display_key, registry_host
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,7 +72,8 @@ def parse_docker_config(text: str, *, source: str) -> DockerConfig:
         elif not helpers:  # without helpers, an entry with no login is a mistake
             errors.append(
                 CredentialError(
-                    f"{source}, auths entry {key!r}: the entry has no auth, username/password "
+                    f"{source}, auths entry {display_key(key)!r}: the entry has no auth, "
+                    "username/password "
                     "or identitytoken"
                 )
             )
@@ -83,7 +84,7 @@ def parse_docker_config(text: str, *, source: str) -> DockerConfig:
 
 def parse_auth_entry(key: str, entry: object, *, source: str) -> Credential | None:
     """One `auths` entry -> Credential; None for an empty placeholder (`{}`)."""
-    where = f"{source}, auths entry {key!r}"
+    where = f"{source}, auths entry {display_key(key)!r}"
     host = registry_host(key)
     if not host:
         raise CredentialError(f"{where}: the key does not name a registry host")
@@ -158,7 +159,8 @@ def _helper_rules(document: Mapping[str, Any], source: str) -> tuple[HelperRule,
         for key, helper in helpers.items():
             if not isinstance(helper, str) or not helper.strip():
                 raise CredentialError(
-                    f"{source}, credHelpers entry {key!r}: the helper must be a non-empty name"
+                    f"{source}, credHelpers entry {display_key(key)!r}: the helper must be a "
+                    "non-empty name"
                 )
             rules.append(HelperRule(helper=helper.strip(), host=registry_host(key), key=key))
     store = _field(document, "credsStore")

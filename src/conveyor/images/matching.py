@@ -41,6 +41,20 @@ def registry_host(key: str) -> str:
     return DOCKER_HUB if text in DOCKER_HUB_ALIASES else text
 
 
+def display_key(key: str) -> str:
+    """A config key fit for messages: `https://user:pw@gcr.io/v2/` -> `https://gcr.io/v2/`.
+
+    User info may hold a password, so it never reaches a message; the rest is kept as written
+    so that the user can find the entry.
+    """
+    text = key.strip()
+    scheme = _SCHEME.match(text)
+    start = scheme.end() if scheme else 0
+    end = min((i for i in (text.find(c, start) for c in "/?#") if i != -1), default=len(text))
+    at = text.rfind("@", start, end)
+    return text if at == -1 else text[:start] + text[at + 1 :]
+
+
 def reference_host(reference: Reference) -> str:
     """The host whose credentials apply to `reference` (lower case; Docker Hub is docker.io)."""
     return registry_host(reference.domain)

@@ -25,7 +25,7 @@ import requests
 
 from conveyor.errors import CredentialError
 from conveyor.images.credentials import Credential
-from conveyor.images.matching import registry_host
+from conveyor.images.matching import display_key, registry_host
 from conveyor.registry.auth import keep_headers
 
 MEDIA_TYPE = "application/vnd.drone.registry.v1+json"
@@ -179,7 +179,7 @@ def _entry(entry: object, *, index: int, where: str) -> Credential:
     label = f"{where}, entry {index}"
     if not isinstance(address, str) or not registry_host(address):
         raise CredentialError(f"{label}: 'address' must name a registry host")
-    label = f"{where}, entry {address!r}"
+    label = f"{where}, entry {display_key(address)!r}"
     if not isinstance(username, str) or not isinstance(password or "", str):
         raise CredentialError(f"{label}: 'username' and 'password' must be strings")
     return Credential(
