@@ -351,3 +351,48 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read") as caught:
         load_file(parent / "pipeline.yml")
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "suggestion"),
+    [
+        ("step", "comands", "commands"),
+        ("step", "enviroment", "environment"),
+        ("step", "environement", "environment"),
+        ("step", "dependsOn", "depends_on"),
+        ("step", "entry_point", "entrypoint"),
+        ("step", "imag", "image"),
+        ("step", "env", "environment"),
+        ("step", "network", "network_mode"),
+        ("step", "hostname", None),
+        ("step", "secrets", None),
+        ("step", "ports", None),
+        ("pipeline", "trigers", "trigger"),
+        ("pipeline", "secrets", None),
+        ("when", "branches", "branch"),
+        ("when", "statuses", "status"),
+        ("when", "tag", None),
+        ("when", "environment", None),
+    ],
+)
+def test_did_you_mean_suggests_only_close_keys(
+    where: str, key: str, suggestion: str | None
+) -> None:
+    body = {
+        "step": f"steps:\n- name: a\n  image: b\n  {key}: x\n",
+        "pipeline": f"{key}: x\n",
+        "when": f"steps:\n- name: a\n  image: b\n  when:\n    {key}: x\n",
+    }[where]
+    (diagnostic,) = _load(body).diagnostics
+    assert diagnostic.code == "W001"
+    if suggestion is None:
+        assert "did you mean" not in diagnostic.message
+    else:
+        assert diagnostic.message.endswith(f"did you mean `{suggestion}`?")
+
+
+def test_a_key_of_elsewhere_gets_its_hint_and_no_guess() -> None:
+    (diagnostic,) = _load("steps:\n- name: a\n  image: b\n  services: x\n").diagnostics
+    assert diagnostic.hint is not None
+    assert "pipeline" in diagnostic.hint
+    assert "did you mean" not in diagnostic.message

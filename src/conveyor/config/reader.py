@@ -7,7 +7,6 @@ flattened here: merge keys (`<<`) applied, duplicate keys reported. No I/O.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -153,7 +152,7 @@ class Reader:
         self, entry: Entry, path: str, known: Iterable[str], *, hint: str | None = None
     ) -> None:
         """Warn about a key nobody reads, suggesting the closest known key."""
-        suggestion = close_match(entry.key, known)
+        suggestion = None if hint else close_match(entry.key, known)
         where = f" in `{path}`" if path else ""
         message = f"unknown key {shown(entry.key)}{where}"
         if suggestion:
@@ -244,9 +243,39 @@ class Reader:
 
 
 def close_match(word: str, known: Iterable[str]) -> str | None:
-    """The known word closest to `word` (difflib), or None when nothing is close."""
+    """The known word closest to `word`, or None when nothing is close enough.
+
+    Close means a few typing slips away (at most one edit, transposition included, per three
+    letters: `comands`, `dependsOn`, `tset`), or the start of a known word (`env`); looser
+    resemblances such as `hostname` and `name`, or `tag` and `target`, are no suggestion.
+    """
     if len(word) > 64:
         return None
-    lowered = {k.lower(): k for k in known}
-    found = difflib.get_close_matches(word.lower(), list(lowered), n=1)
-    return lowered[found[0]] if found else None
+    typed = word.lower()
+    budget = max(1, len(typed) // 3)
+    best: tuple[int, int, str] | None = None
+    for index, candidate in enumerate(known):
+        lowered = candidate.lower()
+        distance = _edit_distance(typed, lowered)
+        if distance > budget and not (len(typed) >= 3 and lowered.startswith(typed)):
+            continue
+        rank = (distance, index, candidate)
+        if best is None or rank < best:
+            best = rank
+    return best[2] if best else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance where swapping two neighbouring letters counts as one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                value = min(value, previous2[j - 2] + 1)
+            current.append(value)
+        previous2, previous = previous, current
+    return previous[-1]
