@@ -3,6 +3,7 @@ challenge parsing and the failure modes that need a misbehaving server (a stdlib
 
 from __future__ import annotations
 
+import base64
 import http.server
 import socket
 import threading
@@ -184,6 +185,93 @@ def test_status_codes(
     answer = check_access(registry=host, repository=REMOTE, reference="1", credential=None)
     assert answer.verdict is expected
     assert str(code) in answer.reason
+
+
+NETRC_AUTH = "Basic " + base64.b64encode(b"admin:netrc-password").decode()
+
+
+@pytest.fixture
+def host_netrc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner user's ~/.netrc with a login for 127.0.0.1 (requests reads $NETRC)."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login admin password netrc-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+
+
+@pytest.mark.usefixtures("host_netrc")
+def test_netrc_is_not_read_after_a_manifest_redirect(stand_in: Callable[[Handler], str]) -> None:
+    """A registry that redirects must not make an anonymous check use the host's .netrc."""
+    sent: list[str | None] = []
+
+    def registry(h: http.server.BaseHTTPRequestHandler) -> None:
+        sent.append(h.headers.get("Authorization"))
+        if h.path.endswith("/manifests/1"):
+            return _reply(h, 307, {"Location": "/v2/moved/manifests/1x"})
+        if h.headers.get("Authorization") == NETRC_AUTH:
+            return _reply(h, 200, {"Docker-Content-Digest": "sha256:" + "d" * 64})
+        return _reply(h, 401, {"WWW-Authenticate": 'Basic realm="stand-in"'})
+
+    host = stand_in(registry)
+    answer = check_access(registry=host, repository=REMOTE, reference="1", credential=None)
+    assert answer.verdict is D
+    assert NETRC_AUTH not in sent
+
+
+@pytest.mark.usefixtures("host_netrc")
+def test_netrc_is_not_read_after_a_token_service_redirect(
+    stand_in: Callable[[Handler], str],
+) -> None:
+    sent: list[str | None] = []
+
+    def token(h: http.server.BaseHTTPRequestHandler) -> None:
+        sent.append(h.headers.get("Authorization"))
+        if h.path.startswith("/token?"):
+            return _reply(h, 302, {"Location": "/token2"})
+        if h.headers.get("Authorization") == NETRC_AUTH:
+            body = b'{"token": "netrc-token"}'
+            h.send_response(200)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return None
+        return _reply(h, 401, {})
+
+    token_host = stand_in(token)
+
+    def registry(h: http.server.BaseHTTPRequestHandler) -> None:
+        if h.headers.get("Authorization") == "Bearer netrc-token":
+            return _reply(h, 200, {"Docker-Content-Digest": "sha256:" + "d" * 64})
+        realm = f'Bearer realm="http://{token_host}/token",service="stand-in"'
+        return _reply(h, 401, {"WWW-Authenticate": realm})
+
+    host = stand_in(registry)
+    answer = check_access(registry=host, repository=REMOTE, reference="1", credential=None)
+    assert answer.verdict is D
+    assert NETRC_AUTH not in sent
+
+
+def test_a_redirect_to_another_host_never_carries_the_login(
+    stand_in: Callable[[Handler], str],
+) -> None:
+    elsewhere: list[str | None] = []
+
+    def other(h: http.server.BaseHTTPRequestHandler) -> None:
+        elsewhere.append(h.headers.get("Authorization"))
+        return _reply(h, 200, {"Docker-Content-Digest": "sha256:" + "e" * 64})
+
+    other_host = stand_in(other).replace("127.0.0.1", "localhost")
+
+    def registry(h: http.server.BaseHTTPRequestHandler) -> None:
+        if h.headers.get("Authorization"):
+            return _reply(h, 307, {"Location": f"http://{other_host}/v2/x/manifests/1"})
+        return _reply(h, 401, {"WWW-Authenticate": 'Basic realm="stand-in"'})
+
+    host = stand_in(registry)
+    login = Credential(registry=host, username="u", password="pw-never-elsewhere", source="t")
+    answer = check_access(registry=host, repository=REMOTE, reference="1", credential=login)
+    assert answer.verdict is A
+    assert elsewhere == [None]
 
 
 def test_identity_token_uses_the_oauth2_refresh_grant(stand_in: Callable[[Handler], str]) -> None:

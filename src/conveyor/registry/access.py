@@ -16,6 +16,7 @@ from conveyor.registry.auth import (
     AccessVerdict,
     AuthDanceError,
     Challenge,
+    RegistrySession,
     basic_header,
     fetch_token,
     is_loopback_host,
@@ -84,7 +85,7 @@ def check_access(
     """
     url = manifest_url(registry, repository, reference, scheme)
     own = session is None
-    http = session or requests.Session()
+    http = session or RegistrySession()
     try:
         first = _head(http, url, None, timeout)
         if isinstance(first, AccessCheck) or first.status_code != 401:

@@ -30,6 +30,28 @@ def keep_headers(request: requests.PreparedRequest) -> requests.PreparedRequest:
     return request
 
 
+class RegistrySession(requests.Session):
+    """A session that never adds a login of its own.
+
+    On a redirect, `requests.Session.rebuild_auth` reads `~/.netrc` (`$NETRC`) and logs in with
+    what it finds, which would turn an anonymous check into an authenticated one. This keeps
+    only its safe half: dropping `Authorization` when the redirect leaves the host.
+    """
+
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        headers = prepared_request.headers
+        url = prepared_request.url
+        if (
+            "Authorization" in headers
+            and response.request.url is not None
+            and url is not None
+            and self.should_strip_auth(response.request.url, url)  # type: ignore[no-untyped-call]
+        ):
+            del headers["Authorization"]
+
+
 class AccessVerdict(StrEnum):
     """What a registry said about reading one manifest with one credential context."""
 
