@@ -1,5 +1,6 @@
 """spec Pipeline + BuildContext -> Plan, as a list of small named passes.
 
+First `${...}` expressions are substituted with the build's variables, as Drone does.
 Each step (services first, then steps) goes through STEP_PASSES in order; then the
 pipeline-wide passes link the steps into a graph and decide the trigger. No pass reads
 a secret value: `from_secret` stays a reference. Pure: raises `errors.ConfigError`
@@ -18,6 +19,7 @@ from conveyor.compiler.passes import StepPass, StepSource
 from conveyor.compiler.pull import resolve_pull
 from conveyor.compiler.script import apply_script
 from conveyor.compiler.settings import apply_settings
+from conveyor.compiler.substitution import substitute_pipeline
 from conveyor.compiler.trust import check_pipeline, check_step
 from conveyor.compiler.workspace import apply_workspace, plan_volumes, workspace_layout
 from conveyor.errors import ConfigError
@@ -48,6 +50,9 @@ def compile_pipeline(pipeline: Pipeline, ctx: BuildContext) -> Plan:
             "`type: docker` pipelines.",
             span=pipeline.span_of("type"),
         )
+    # Drone substitutes `${...}` with the build's variables before it reads the pipeline.
+    variables = build_environment(pipeline, ctx, workspace_layout(pipeline))
+    pipeline = substitute_pipeline(pipeline, variables)
     check_pipeline(pipeline, ctx)
     layout = workspace_layout(pipeline)
     system = build_environment(pipeline, ctx, layout)
