@@ -396,3 +396,17 @@ def test_a_key_of_elsewhere_gets_its_hint_and_no_guess() -> None:
     assert diagnostic.hint is not None
     assert "pipeline" in diagnostic.hint
     assert "did you mean" not in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("mem_limit", "99999999999999999999999"),
+        ("mem_limit", "9999999999999g"),
+        ("shm_size", "99999999999999999999p"),
+        ("cpu_limit", "99999999999999999999"),
+    ],
+)
+def test_limits_docker_cannot_hold_are_errors(field: str, value: str) -> None:
+    (diagnostic,) = _load(f"steps:\n- name: a\n  image: b\n  {field}: {value}\n").diagnostics
+    assert (diagnostic.code, diagnostic.path) == ("E015", f"steps[0].{field}")

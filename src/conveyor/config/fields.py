@@ -94,9 +94,19 @@ def whole(rd: Reader, node: YNode, path: str, spans: dict[str, Span], rel: str) 
     return rd.whole(node, path)
 
 
+MAX_BYTES = 2**63 - 1
+"""Docker holds sizes in a signed 64-bit integer."""
+MAX_CPUS = 1_000_000.0
+"""Far above any machine; keeps `cpu_limit` times 10^9 (Docker's NanoCPUs) inside 64 bits."""
+
+
 def number(rd: Reader, node: YNode, path: str, spans: dict[str, Span], rel: str) -> float | None:
-    """A positive number field."""
-    return rd.number(node, path)
+    """A positive number field (a CPU count: at most MAX_CPUS)."""
+    value = rd.number(node, path)
+    if value is not None and value > MAX_CPUS:
+        rd.report(codes.BAD_VALUE, node, f"`{path}` must be at most {MAX_CPUS:.0f}", path=path)
+        return None
+    return value
 
 
 def texts(
@@ -114,6 +124,11 @@ def size(rd: Reader, node: YNode, path: str, spans: dict[str, Span], rel: str) -
     if node.is_null:
         return None
     value = to_int(node) if node.tag == INT else parse_size(node.value)
+    if value is not None and value > MAX_BYTES:
+        rd.report(
+            codes.BAD_VALUE, node, f"`{path}` is larger than Docker allows (8 EiB)", path=path
+        )
+        return None
     if value is None or value < 0:
         rd.report(
             codes.BAD_VALUE,
