@@ -60,6 +60,8 @@ class RunLoop:
         self._began: dict[str, float] = {}
         self._killing: dict[str, str] = {}
         self._stopping: set[str] = set()
+        self._unstopped: set[str] = set()
+        """Killed steps whose container was being created: stopped once it is registered."""
         self._results: dict[str, StepResult] = {}
         self._message: str | None = None
         self._abandon_at: float | None = None
@@ -175,6 +177,10 @@ class RunLoop:
             for name in self._schedule.running:
                 if name not in self._killing and now - self._began[name] > step_limit:
                     self._kill(name, f"the step exceeded its time limit of {step_limit:g}s")
+        for name in tuple(self._unstopped):
+            if self._context.tracker.get(name) is not None:
+                self._unstopped.discard(name)
+                self._stop(name, self._limits.stop_grace)
         if self._abandon_at is not None and now > self._abandon_at:
             self._abandon("did not stop after the run was cancelled")
 
@@ -183,12 +189,26 @@ class RunLoop:
         for name in self._schedule.cancel():
             self._killing.setdefault(name, reason)
         self._context.tracker.close(timeout=ABANDON_SECONDS)
-        for name in self._killing:
-            self._stop(name, self._limits.stop_grace)
+        for name in tuple(self._killing):
+            self._halt(name)
 
     def _kill(self, name: str, reason: str) -> None:
         self._killing[name] = reason
-        self._stop(name, self._limits.stop_grace)
+        self._halt(name)
+
+    def _halt(self, name: str) -> None:
+        """Stop the container of `name`; with none (still pulling), the step ends now."""
+        if self._schedule.status(name) is not StepStatus.RUNNING:
+            return
+        if self._context.tracker.refuse(name):
+            # No container, and the tracker will let none be created: nothing to wait for.
+            self._schedule.finish(name, StepStatus.KILLED)
+            reason = self._killing[name]
+            self._record(name, StepStatus.KILLED, None, reason, began=self._began.get(name))
+        elif self._context.tracker.get(name) is None:
+            self._unstopped.add(name)
+        else:
+            self._stop(name, self._limits.stop_grace)
 
     def _stop(self, name: str, grace: float) -> None:
         container = self._context.tracker.get(name)
@@ -196,10 +216,13 @@ class RunLoop:
             self._janitor.submit(self._context.engine.stop, container, grace)
 
     def _stop_background(self) -> None:
+        self._receive(0.0)  # reports already in: a container that ended on its own keeps its code
         names = self._schedule.background
         if not names:
             return
         for name in names:
+            if self._context.tracker.exited(name):
+                continue  # it exited on its own; its report is on the way
             self._stopping.add(name)
             self._stop(name, 0.0)
         deadline = self._clock() + ABANDON_SECONDS

@@ -79,7 +79,7 @@ def _run_step(context: StepContext, step: StepPlan) -> None:
 def _steps_of(context: StepContext, step: StepPlan) -> None:
     context.images.ensure(step)
     env = container_environment(step, context.secrets, context.extra_env)
-    if not context.tracker.begin_launch():
+    if not context.tracker.begin_launch(step.name):
         context.post(Ended(step=step.name, refused=True))
         return
     container: str | None = None
@@ -98,6 +98,7 @@ def _steps_of(context: StepContext, step: StepPlan) -> None:
     splitter = LineSplitter(context.masker, emit_lines)
     for stream, data in output:
         splitter.feed(stream, data)
+    context.tracker.mark_exited(step.name)
     splitter.close()
     context.post(Ended(step=step.name, exit_code=context.engine.wait(container)))
 
