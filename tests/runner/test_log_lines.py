@@ -72,3 +72,24 @@ def test_any_split_keeps_the_text(text: str, cuts: list[int]) -> None:
     if expected and expected[-1] == "":
         expected.pop()
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("chunks", "expected"),
+    [
+        ([(OUT, b"a\r\nb\r\n")], ["a", "b"]),
+        ([(OUT, b"split\r"), (OUT, b"\nnext\n")], ["split", "next"]),
+        ([(OUT, b"one\r\n\r\n")], ["one", ""]),
+        ([(OUT, b"bar 1\rbar 2\n")], ["bar 1\rbar 2"]),
+        ([(OUT, b"kept\r\r\n")], ["kept\r"]),
+    ],
+)
+def test_crlf_line_endings_are_line_endings(
+    chunks: list[tuple[LogStream, bytes]], expected: list[str]
+) -> None:
+    assert [line for _, line in collect(None, chunks)] == expected
+
+
+def test_crlf_after_a_secret_is_dropped_and_the_secret_masked() -> None:
+    got = collect(Masker(["s3cr3t"]), [(OUT, b"key s3cr3t\r\n")])
+    assert got == [(OUT, "key ********")]

@@ -2,7 +2,8 @@
 
 Each stream (stdout, stderr) has its own decoder and its own `StreamMasker`, so a character or a
 secret split across two reads is handled. Masking runs before the split, so secrets that span
-lines are masked too. Pure: the caller gives the bytes and receives the lines.
+lines are masked too; CRLF ends a line as LF does. Pure: the caller gives the bytes and receives
+the lines.
 """
 
 from __future__ import annotations
@@ -64,8 +65,11 @@ class LineSplitter:
     def _split(self, stream: LogStream, channel: _Channel, text: str, *, final: bool) -> None:
         if not text and not (final and channel.partial):
             return
-        pieces = (channel.partial + text).split("\n")
+        joined = channel.partial + text
+        pieces = joined.split("\n")
         channel.partial = pieces.pop()
+        if "\r" in joined:  # a CRLF ends a line as LF does (the CR would end up in the log)
+            pieces = [piece[:-1] if piece.endswith("\r") else piece for piece in pieces]
         if len(channel.partial) > LONGEST_LINE:
             pieces.append(channel.partial)
             channel.partial = ""
