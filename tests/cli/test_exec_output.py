@@ -123,3 +123,18 @@ def test_short_forms() -> None:
     assert [seconds(v) for v in (0.04, 9.96, 12.4, 185)] == ["0.0s", "10.0s", "12s", "3m05s"]
     finished = PullFinished(step="s", image="docker.io/library/golang:1", digest=None, seconds=1)
     assert pull_line(finished) == "pulling golang:1 ... done in 1.0s"
+
+
+def test_long_run_message_and_verdict_are_not_cut_into_lines_in_a_log() -> None:
+    message = "no container was started: " + "; ".join(f"image {n} is missing" for n in range(20))
+    out, err = io.StringIO(), io.StringIO()
+    sink = ConsoleSink(out, err, color=False, live=False)
+    long_name = "p" * 120
+    sink.emit(RunStarted(run_id="abc", pipeline=long_name, steps=("build",)))
+    finished = RunFinished(
+        run_id="abc", status=RunStatus.FAILURE, results=RESULTS[:1], seconds=1, message=message
+    )
+    sink.emit(finished)
+    lines = out.getvalue().splitlines()
+    assert message in lines
+    assert f'pipeline "{long_name}" failed in 1.0s' in lines

@@ -48,9 +48,10 @@ def render_summary(
     console.print(table)
     words, style = VERDICT[finished.status]
     verdict = Text(f'pipeline "{pipeline}" {words} in {seconds(finished.seconds)}', style=style)
-    console.print(verdict)
+    # soft_wrap: a long verdict or message stays one line (a log must not cut it in two).
+    console.print(verdict, soft_wrap=True)
     if finished.message:
-        console.print(Text(finished.message))
+        console.print(Text(finished.message), soft_wrap=True)
 
 
 def _cells(result: StepResult) -> Sequence[Any]:
