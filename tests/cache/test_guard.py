@@ -310,3 +310,72 @@ def test_a_retagged_image_is_judged_by_the_repository_that_served_it(tmp_path: P
         candidates=[ALICE],
     )
     assert registry.calls[-1] == (DIGEST, "alice")
+
+
+MIRROR = "mirror.example.com"
+MIRROR_DIGEST = "sha256:" + "f" * 64
+
+
+def test_a_retagged_image_also_served_publicly_runs(tmp_path: Path) -> None:
+    """Served by a private repository and by a public one: the content is public, so the step
+    runs, whichever repository Docker happens to list first."""
+    asked: list[tuple[str, str, str | None]] = []
+
+    def registry(
+        *, registry: str, repository: str, reference: str, credential: Credential | None
+    ) -> AccessCheck:
+        asked.append((registry, repository, credential.username if credential else None))
+        verdict = AccessVerdict.ALLOWED if registry == MIRROR else AccessVerdict.DENIED
+        return AccessCheck(verdict=verdict, reason=f"scripted {verdict.value}")
+
+    guard = make_guard("verify", tmp_path / "state", checker=registry, clock=Clock())
+    assert isinstance(guard, VerifyingGuard)
+    served = [*REPO_DIGESTS, f"{MIRROR}/public/app@{MIRROR_DIGEST}"]
+    guard.before_use(
+        reference=parse_reference("innocent/name:1"),
+        image_id=IMAGE_ID,
+        repo_digests=served,
+        candidates=[],
+    )
+    assert asked == [(REG, "team/app", None), (MIRROR, "public/app", None)]
+    guard.before_use(  # remembered: no second question
+        reference=parse_reference("other/name:2"),
+        image_id=IMAGE_ID,
+        repo_digests=served,
+        candidates=[],
+    )
+    assert len(asked) == 2
+
+
+def test_a_retagged_image_known_public_through_its_second_repository_runs(
+    tmp_path: Path,
+) -> None:
+    registry = Registry()
+    guard, _ = _guard(tmp_path, registry)
+    guard.after_pull(
+        reference=parse_reference(f"{MIRROR}/public/app:1"),
+        digest=MIRROR_DIGEST,
+        image_id=IMAGE_ID,
+        credential=None,
+    )
+    guard.before_use(
+        reference=parse_reference("innocent/name:1"),
+        image_id=IMAGE_ID,
+        repo_digests=[*REPO_DIGESTS, f"{MIRROR}/public/app@{MIRROR_DIGEST}"],
+        candidates=[],
+    )
+    assert registry.calls == []
+
+
+def test_a_retagged_private_image_names_the_registry_that_served_it(tmp_path: Path) -> None:
+    guard, _ = _guard(tmp_path, Registry())
+    with pytest.raises(errors.ImageAccessDeniedError) as caught:
+        guard.before_use(
+            reference=parse_reference("innocent/name:1"),
+            image_id=IMAGE_ID,
+            repo_digests=REPO_DIGESTS,
+            candidates=[],
+        )
+    message = caught.value.render()
+    assert f"no credential for {REG}" in message
+    assert f"{REG}/team/app" in message

@@ -25,8 +25,9 @@ from conveyor.cache.decision import (
 )
 from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
 from conveyor.cache.ledger import ImageKey, Ledger
+from conveyor.cache.refusals import denied_error, unreachable_error
 from conveyor.images.credentials import Credential
-from conveyor.images.matching import display_key
+from conveyor.images.matching import registry_host
 from conveyor.images.reference import DEFAULT_DOMAIN, DEFAULT_TAG, Reference, parse_reference
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
 from conveyor.registry.auth import AccessVerdict
@@ -102,15 +103,14 @@ class VerifyingGuard:
         """Return if this pipeline may run the cached image; raise ImageAccessDeniedError if not.
 
         The image is judged by where it came from: its digests under the name the step uses;
-        else (retagged) the first repository that served it; else (never pulled, no
-        RepoDigests) the registry its name claims, except a Docker Hub name, which no
-        registry served with anyone's credentials: a local build, run without a check.
+        else (retagged) every repository that served it, in order, the first that lets this
+        pipeline read it sufficing; else (never pulled, no RepoDigests) the registry its name
+        claims, except a Docker Hub name, which no registry served with anyone's credentials:
+        a local build, run without a check.
         """
         keys = provenance_keys(reference, image_id, repo_digests)
         if not keys:
             return  # built or imported on this host: no registry served it to anyone
-        if keys[0].registry != reference.domain:
-            candidates = [c for c in candidates if c.registry == keys[0].registry]
         pipeline = [ANONYMOUS, *(self._fingerprints.of(c) for c in candidates)]
         floor = self._floor()
         readers: set[str] = set()
@@ -118,7 +118,16 @@ class VerifyingGuard:
             readers |= self._ledger.known_readers(key, since=floor)
         if reuse_without_asking(readers, pipeline) is not Reuse.ASK_REGISTRY:
             return
-        self._verify_with_registry(reference, keys[0], candidates, pipeline, floor)
+        refusals: list[errors.ImageAccessDeniedError] = []
+        for key in _one_per_repository(keys):
+            usable = [c for c in candidates if c.registry == registry_host(key.registry)]
+            try:
+                self._verify_with_registry(reference, key, usable, pipeline, floor)
+            except errors.ImageAccessDeniedError as refusal:
+                refusals.append(refusal)
+                continue
+            return
+        raise refusals[0]
 
     def _verify_with_registry(
         self,
@@ -159,9 +168,9 @@ class VerifyingGuard:
                 "running because this pipeline's credentials were verified for it before"
             )
         elif outcome is Outcome.DENY:
-            raise denied_error(reference, candidates, checks, tag_only=key.digest is None)
+            raise denied_error(reference, candidates, checks, served=key)
         else:
-            raise unreachable_error(reference, checks[-1].reason)
+            raise unreachable_error(reference, checks[-1].reason, served=key)
 
     def _floor(self) -> float | None:
         return None if self._max_age is None else self._clock() - self._max_age
@@ -293,20 +302,13 @@ def provenance_keys(
             )
             for d in digests
         ]
-    for text in repo_digests:
-        try:
-            served = parse_reference(text)
-        except errors.InvalidReferenceError:
-            continue
-        if served.digest:
-            return [
-                ImageKey(
-                    registry=served.domain,
-                    repository=served.path,
-                    digest=served.digest,
-                    image_id=image_id,
-                )
-            ]
+    served = [
+        ImageKey(registry=r.domain, repository=r.path, digest=r.digest, image_id=image_id)
+        for r in _parsed(repo_digests)
+        if r.digest
+    ]
+    if served:
+        return served
     if reference.domain == DEFAULT_DOMAIN:
         return []
     return [
@@ -319,70 +321,29 @@ def provenance_keys(
 def matching_digests(reference: Reference, repo_digests: Sequence[str]) -> list[str]:
     """The digests of `repo_digests` that belong to the reference's repository, in order."""
     found: list[str] = [reference.digest] if reference.digest else []
-    for text in repo_digests:
-        try:
-            parsed = parse_reference(text)
-        except errors.InvalidReferenceError:
-            continue
+    for parsed in _parsed(repo_digests):
         if parsed.name == reference.name and parsed.digest and parsed.digest not in found:
             found.append(parsed.digest)
     return found
 
 
-def denied_error(
-    reference: Reference,
-    candidates: Sequence[Credential],
-    checks: Sequence[AccessCheck],
-    *,
-    tag_only: bool,
-) -> errors.ImageAccessDeniedError:
-    """The step's error when every context was refused; names sources, never values."""
-    registry = reference.domain
-    if candidates:
-        sources = sorted(
-            {c.source or display_key(c.key) or "an unnamed source" for c in candidates}
-        )
-        who = (
-            f"the registry refused the {len(candidates)} credential(s) this pipeline has for "
-            f"{registry} (from {', '.join(sources)}) and anonymous access"
-        )
-    else:
-        who = f"this pipeline has no credential for {registry} and anonymous access was refused"
-    what = "at that tag" if tag_only else "at that digest"
-    if candidates and any(check.not_found for check in checks[: len(candidates)]):
-        return errors.ImageAccessDeniedError(
-            f"Cached image {reference.familiar()} cannot be verified: registry {registry} accepted "
-            f"this pipeline's login but does not serve {reference.path} {what}, so nothing "
-            "shows that this pipeline may read the cached copy.",
-            hint=(
-                "push the image to that registry, or give it a name in a registry this "
-                "pipeline can read (see docs/security.md)"
-            ),
-        )
-    hint = (
-        f"put a Docker config.json with a login for {registry} that may pull {reference.path} "
-        "in a secret and list that secret under `image_pull_secrets` (see docs/security.md)"
-    )
-    if tag_only:
-        hint += (
-            "; an image built or tagged on this host that no registry serves cannot be "
-            "verified: push it, or give it a name in a registry this pipeline can read"
-        )
-    return errors.ImageAccessDeniedError(
-        f"Cached image {reference.familiar()} is private and this pipeline may not read it "
-        f"{what}: {who} ({checks[0].reason}).",
-        hint=hint,
-    )
+def _parsed(repo_digests: Sequence[str]) -> list[Reference]:
+    """The RepoDigests entries that parse (Docker writes them; skip anything odd)."""
+    found: list[Reference] = []
+    for text in repo_digests:
+        try:
+            found.append(parse_reference(text))
+        except errors.InvalidReferenceError:
+            continue
+    return found
 
 
-def unreachable_error(reference: Reference, reason: str) -> errors.ImageAccessDeniedError:
-    """The step's error when the registry cannot be asked and nothing vouches for this context."""
-    return errors.ImageAccessDeniedError(
-        f"Cannot check that this pipeline may use cached image {reference.familiar()}: registry "
-        f"{reference.domain} cannot be asked ({reason}) and this pipeline's credentials were never "
-        "verified for that repository, so the step fails closed.",
-        hint=(
-            "retry when the registry answers; a runner may skip this check with "
-            "--image-cache-mode off (see docs/security.md)"
-        ),
-    )
+def _one_per_repository(keys: Sequence[ImageKey]) -> list[ImageKey]:
+    """The first key of each (registry, repository), in order: one registry check each."""
+    seen: set[tuple[str, str]] = set()
+    firsts: list[ImageKey] = []
+    for key in keys:
+        if (key.registry, key.repository) not in seen:
+            seen.add((key.registry, key.repository))
+            firsts.append(key)
+    return firsts
