@@ -285,3 +285,50 @@ CLASSIFY = [
 @pytest.mark.parametrize(("status", "message", "kind"), CLASSIFY)
 def test_classify(status: int | None, message: str, kind: FailureKind) -> None:
     assert classify(status, message) is kind
+
+
+# image, status, message, kind: words in the image's own name never decide the class
+# fmt: off
+CLASSIFY_NAMED = [
+    ("127.0.0.1:5000/ci-test/denied-app:1", 404,
+     "manifest for 127.0.0.1:5000/ci-test/denied-app:1 not found: manifest unknown: "
+     "manifest unknown", FailureKind.NOT_FOUND),
+    ("127.0.0.1:5000/team/not-found-page:1", 500,
+     'Get "http://127.0.0.1:5000/v2/team/not-found-page/manifests/1": dial tcp: connect: '
+     "connection refused", FailureKind.TRANSIENT),
+    ("forbidden/timeout:2", 404, "manifest for forbidden/timeout:2 not found: manifest unknown",
+     FailureKind.NOT_FOUND),
+    ("127.0.0.1:5000/app:denied", 404,
+     "manifest for 127.0.0.1:5000/app:denied not found: manifest unknown", FailureKind.NOT_FOUND),
+    ("unauthorized", 500, "pull access denied for unauthorized, repository does not exist or "
+     "may require 'docker login'", FailureKind.AUTH),
+    ("denied.example.com/app:1", 500,
+     'Head "https://denied.example.com/v2/app/manifests/1": unauthorized: authentication required',
+     FailureKind.AUTH),
+    ("denied.example.com/app:1", 500,
+     'Get "https://denied.example.com/v2/": dial tcp: lookup denied.example.com: no such host',
+     FailureKind.TRANSIENT),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("image", "status", "message", "kind"), CLASSIFY_NAMED)
+def test_classify_ignores_the_image_name(
+    image: str, status: int, message: str, kind: FailureKind
+) -> None:
+    assert classify(status, message, parse_reference(image)) is kind
+
+
+def test_not_found_image_whose_name_says_denied_tries_no_other_credential() -> None:
+    ref = parse_reference("127.0.0.1:5000/ci-test/denied-app:1")
+    gone = api_error(
+        404,
+        "manifest for 127.0.0.1:5000/ci-test/denied-app:1 not found: "
+        "manifest unknown: manifest unknown",
+    )
+    fake = client(gone, OK_EVENTS)
+    with pytest.raises(PullError) as caught:
+        pull_image(cast(docker.DockerClient, fake), ref, [cred("a"), cred("b")], sleep=print)
+    assert len(fake.api.calls) == 1
+    assert caught.value.hint is not None
+    assert "check the image name" in caught.value.hint

@@ -79,15 +79,29 @@ _TRANSIENT_WORDS = re.compile(
 )
 
 
-def classify(status: int | None, message: str) -> FailureKind:
-    """Sort a failure by HTTP status and, since the daemon wraps most in a 500, by its text."""
-    if status in (401, 403) or _AUTH_WORDS.search(message):
+def classify(status: int | None, message: str, reference: Reference | None = None) -> FailureKind:
+    """Sort a failure by HTTP status and, since the daemon wraps most in a 500, by its text.
+
+    The image's own name is taken out of the text first: `team/denied-app` is not a refusal.
+    """
+    text = _without_name(message, reference) if reference is not None else message
+    if status in (401, 403) or _AUTH_WORDS.search(text):
         return FailureKind.AUTH
-    if _NOT_FOUND_WORDS.search(message) or status == 404:
+    if _NOT_FOUND_WORDS.search(text) or status == 404:
         return FailureKind.NOT_FOUND
-    if status == 429 or (status is not None and status >= 500) or _TRANSIENT_WORDS.search(message):
+    if status == 429 or (status is not None and status >= 500) or _TRANSIENT_WORDS.search(text):
         return FailureKind.TRANSIENT
     return FailureKind.FATAL
+
+
+def _without_name(message: str, reference: Reference) -> str:
+    """`message` with the registry host, the repository path and `:tag` replaced by `IMAGE`."""
+    parts = {reference.domain, reference.path, reference.path.removeprefix("library/")}
+    if reference.tag:
+        parts.add(":" + reference.tag)
+    for part in sorted(parts, key=len, reverse=True):
+        message = message.replace(part, "IMAGE")
+    return message
 
 
 class _AttemptError(Exception):
@@ -172,7 +186,7 @@ def _attempt(
             return digest
         if kind == "failed":
             raise payload
-        digest = _handle_event(payload, on_progress) or digest
+        digest = _handle_event(payload, reference, on_progress) or digest
 
 
 def _stream(
@@ -195,21 +209,24 @@ def _stream(
         events.put(("done", None))
     except docker.errors.APIError as exc:
         text = str(exc.explanation or exc)
-        events.put(("failed", _AttemptError(classify(exc.status_code, text), text)))
+        kind = classify(exc.status_code, text, reference)
+        events.put(("failed", _AttemptError(kind, text)))
     except (requests.RequestException, docker.errors.DockerException, OSError) as exc:
         text = f"the Docker engine connection failed ({type(exc).__name__})"
         events.put(("failed", _AttemptError(FailureKind.TRANSIENT, text)))
 
 
 def _handle_event(
-    event: Mapping[str, Any], on_progress: Callable[[PullProgress], None] | None
+    event: Mapping[str, Any],
+    reference: Reference,
+    on_progress: Callable[[PullProgress], None] | None,
 ) -> str | None:
     """Raise for an `error` event; report progress; return the digest if this event names it."""
     if event.get("error") or event.get("errorDetail"):
         detail = event.get("errorDetail") or {}
         text = str(event.get("error") or detail.get("message") or "unknown error")
         code = detail.get("code") if isinstance(detail.get("code"), int) else None
-        raise _AttemptError(classify(code, text), text)
+        raise _AttemptError(classify(code, text, reference), text)
     status = str(event.get("status", ""))
     if on_progress is not None and status:
         detail = event.get("progressDetail") or {}
