@@ -138,3 +138,17 @@ def test_long_run_message_and_verdict_are_not_cut_into_lines_in_a_log() -> None:
     lines = out.getvalue().splitlines()
     assert message in lines
     assert f'pipeline "{long_name}" failed in 1.0s' in lines
+
+
+def test_every_line_of_a_multi_line_step_message_carries_the_step_prefix() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    sink = ConsoleSink(out, err, color=False, live=False, summary=False)
+    sink.emit(RunStarted(run_id="abc", pipeline="default", steps=("build", "test")))
+    error = "cannot pull x:1 from example.test: not found\n  hint: check the image name"
+    result = StepResult(name="test", kind=StepKind.STEP, status=StepStatus.ERROR, message=error)
+    sink.emit(StepFinished(result=result))
+    lines = out.getvalue().splitlines()
+    assert lines[1:] == [
+        "test  | -- error in 0.0s: cannot pull x:1 from example.test: not found",
+        "test  |   hint: check the image name",
+    ]

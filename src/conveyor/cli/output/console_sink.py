@@ -113,7 +113,10 @@ class ConsoleSink:
             self._out.write(text)
 
     def _say(self, step: str, text: str) -> None:
-        self._write(f"{self._prefix(step)}{paint(MARK, '2', self._color)} {text}")
+        prefix = self._prefix(step)
+        lines = text.split("\n")  # a message's hint line keeps the step's prefix too
+        head = f"{prefix}{paint(MARK, '2', self._color)} {lines[0]}"
+        self._write("\n".join([head, *(prefix + line for line in lines[1:])]))
 
     def _write(self, text: str) -> None:
         self._pulls.write(text)
