@@ -54,6 +54,14 @@ def test_the_plugin_needs_its_shared_secret() -> None:
         credential_factory(_args(registry_plugin="http://127.0.0.1:9/"), "local/x", environ={})
 
 
+def test_the_missing_secret_error_never_shows_user_info_of_the_endpoint() -> None:
+    args = _args(registry_plugin="http://bot:endpoint-password@127.0.0.1:9/registry")
+    with pytest.raises(UsageError) as caught:
+        credential_factory(args, "local/x", environ={})
+    assert "endpoint-password" not in caught.value.render()
+    assert "http://127.0.0.1:9/registry" in caught.value.message
+
+
 def test_the_plugin_endpoint_may_come_from_the_environment() -> None:
     environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/"}
     with pytest.raises(UsageError, match=re.escape("http://127.0.0.1:9/")):

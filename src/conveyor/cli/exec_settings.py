@@ -116,7 +116,7 @@ def credential_factory(
     """Secrets + `--registry-config` files + the registry plugin, in that order of precedence."""
     import os
 
-    from conveyor.registry.plugin import PluginSettings
+    from conveyor.registry.plugin import PluginSettings, safe_endpoint
     from conveyor.registry.sources import collect_credentials
 
     env = os.environ if environ is None else environ
@@ -128,7 +128,8 @@ def credential_factory(
             from conveyor.errors import UsageError
 
             raise UsageError(
-                f"the registry plugin {endpoint} needs its shared secret in ${PLUGIN_SECRET_ENV}"
+                f"the registry plugin {safe_endpoint(endpoint)} needs its shared secret in "
+                f"${PLUGIN_SECRET_ENV}"
             )
         plugin = PluginSettings(endpoint=endpoint, secret=secret)
     build = {"repo": repo, "event": args.event, "trusted": str(args.trusted)}
