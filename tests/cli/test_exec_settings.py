@@ -93,3 +93,15 @@ def test_an_engine_that_does_not_answer_is_a_configuration_error(
     assert f"cannot reach the Docker engine at unix://{tmp_path}/no-engine.sock" in err
     assert "no such socket" in err
     assert "Traceback" not in err
+
+
+def test_an_engine_refusing_tcp_connections_is_named_in_plain_words(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
+    assert main(["prune"]) == 2
+    err = capsys.readouterr().err
+    first = err.splitlines()[0]
+    assert first == (
+        "conveyor: error: cannot reach the Docker engine at tcp://127.0.0.1:9: connection refused"
+    )

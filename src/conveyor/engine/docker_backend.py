@@ -65,13 +65,17 @@ def connect() -> DockerEngine:
 
 def _connection_reason(exc: BaseException) -> str:
     text = _explain(exc)
+    lowered = text.lower()
     for marker, reason in (
-        ("FileNotFoundError", "no such socket"),
-        ("ConnectionRefusedError", "connection refused"),
-        ("PermissionError", "permission denied on the socket"),
+        ("filenotfounderror", "no such socket"),
+        ("connectionrefusederror", "connection refused"),
+        ("connection refused", "connection refused"),
+        ("permissionerror", "permission denied on the socket"),
+        ("name or service not known", "unknown host name"),
+        ("name resolution", "unknown host name"),
         ("timed out", "timed out"),
     ):
-        if marker in text:
+        if marker in lowered:
             return reason
     return text
 
