@@ -86,6 +86,16 @@ def test_username_password_and_identity_token() -> None:
     assert second.auth_config() == {"identitytoken": "tok", "serveraddress": "quay.io"}
 
 
+def test_a_key_written_twice_keeps_both_logins_in_file_order() -> None:
+    """JSON parsers keep only the last of two equal keys; a stale last copy would then hide
+    the good first one. Both stay candidates, in file order, so the fallback can reach either."""
+    first, second = b64("first:" + PASSWORD), b64("second:" + PASSWORD)
+    text = f'{{"auths": {{"gcr.io": {{"auth": "{first}"}}, "gcr.io": {{"auth": "{second}"}}}}}}'
+    got = parse_docker_config(text, source=SRC)
+    assert [c.username for c in got.credentials] == ["first", "second"]
+    assert got.errors == ()
+
+
 def test_keys_match_case_insensitively_like_go_json() -> None:
     text = json.dumps({"Auths": {"gcr.io": {"Auth": b64("a:b")}}})
     (cred,) = parse_docker_config(text, source=SRC).credentials

@@ -40,10 +40,21 @@ class DockerConfig:
     errors: tuple[CredentialError, ...] = ()
 
 
+class _Object(dict[str, Any]):
+    """A JSON object that also keeps every (key, value) pair in order, repeated keys included:
+    a plain dict keeps only the last of two equal keys, silently dropping a login."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
 def parse_docker_config(text: str, *, source: str) -> DockerConfig:
     """Read a config.json document; `source` names it in messages (`secret dockerconfig`)."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_Object)
     except json.JSONDecodeError as exc:
         raise CredentialError(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno})",
@@ -61,7 +72,8 @@ def parse_docker_config(text: str, *, source: str) -> DockerConfig:
     helpers = _helper_rules(document, source)
     credentials: list[Credential] = []
     errors: list[CredentialError] = []
-    for key, entry in (auths or {}).items():
+    entries = auths.pairs if isinstance(auths, _Object) else list((auths or {}).items())
+    for key, entry in entries:
         try:
             found = parse_auth_entry(key, entry, source=source)
         except CredentialError as exc:
