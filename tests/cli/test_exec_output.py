@@ -152,3 +152,21 @@ def test_every_line_of_a_multi_line_step_message_carries_the_step_prefix() -> No
         "test  | -- error in 0.0s: cannot pull x:1 from example.test: not found",
         "test  |   hint: check the image name",
     ]
+
+
+def test_a_very_long_step_name_does_not_squeeze_the_other_columns() -> None:
+    long_name = "very-long-step-name-" + "x" * 80
+    results = (
+        StepResult(name=long_name, kind=StepKind.SERVICE, status=StepStatus.SUCCESS, seconds=1),
+        StepResult(name="b", kind=StepKind.STEP, status=StepStatus.FAILURE, exit_code=2, seconds=2),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    sink = ConsoleSink(out, err, color=False, live=False)
+    sink.emit(RunStarted(run_id="abc", pipeline="default", steps=(long_name, "b")))
+    sink.emit(RunFinished(run_id="abc", status=RunStatus.FAILURE, results=results, seconds=3))
+    rows = [line.split("|") for line in out.getvalue().splitlines() if "|" in line]
+    cells = [[cell.strip() for cell in row] for row in rows]
+    assert cells[0] == ["step", "status", "duration", "exit code", "note"]
+    assert cells[1][0].startswith("very-long-step-name-")
+    assert cells[1][1:4] == ["success", "1.0s", ""]
+    assert cells[2] == ["b", "failure", "2.0s", "2", ""]

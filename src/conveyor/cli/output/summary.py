@@ -19,6 +19,7 @@ VERDICT = {
     RunStatus.KILLED: ("was stopped", "bold red"),
 }
 LONGEST_NOTE = 40
+LONGEST_NAME = 40
 
 
 def render_summary(
@@ -39,9 +40,11 @@ def render_summary(
         safe_box=True,
     )
     table = Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=fancy, pad_edge=False)
-    for header, justify in (("step", "left"), ("status", "left"), ("duration", "right")):
-        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    table.add_column("exit code", justify="right", no_wrap=True)
+    # Long names and notes are cut (with an ellipsis); status, duration and exit code never are.
+    table.add_column("step", no_wrap=True, overflow="ellipsis", max_width=LONGEST_NAME)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("duration", justify="right", no_wrap=True, min_width=8)
+    table.add_column("exit code", justify="right", no_wrap=True, min_width=9)
     table.add_column("note", overflow="ellipsis", no_wrap=True, max_width=LONGEST_NOTE)
     for result in finished.results:
         table.add_row(*_cells(result))
@@ -74,5 +77,5 @@ def _width(stream: TextIO) -> int:
 
     isatty = getattr(stream, "isatty", None)
     if isatty is not None and isatty():
-        return shutil.get_terminal_size((100, 24)).columns
-    return 100
+        return shutil.get_terminal_size((120, 24)).columns
+    return 120  # a log file: wide enough for the longest name and note
