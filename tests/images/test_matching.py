@@ -137,3 +137,25 @@ def test_identical_logins_are_tried_once() -> None:
 
 def test_no_candidates_for_other_hosts() -> None:
     assert order_candidates([_cred("gcr.io", "u")], "docker.io") == []
+
+
+# every spelling of one host that a config may hold, and spellings of other hosts
+# fmt: off
+SPELLINGS = [
+    ("https://gcr.io", "gcr.io"), ("GCR.IO", "gcr.io"), ("gcr.io/v1/", "gcr.io"),
+    ("user@gcr.io", "gcr.io"), ("gcr.io", "gcr.io"), ("gcr.io:443", "gcr.io:443"),
+    ("https://index.docker.io/v1/", "docker.io"), ("docker.io", "docker.io"),
+    ("registry-1.docker.io", "docker.io"), ("INDEX.DOCKER.IO", "docker.io"),
+    ("http://localhost:5000", "localhost:5000"), ("localhost", "localhost"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("host", sorted({host for _, host in SPELLINGS}))
+def test_every_spelling_gives_one_order_exact_keys_first_then_file_order(host: str) -> None:
+    creds = [_cred(key, f"user{i}") for i, (key, _) in enumerate(SPELLINGS)]
+    got = [c.key for c in order_candidates(creds, host)]
+    expected_exact = [k for k, h in SPELLINGS if h == host and k.lower() == host]
+    expected_rest = [k for k, h in SPELLINGS if h == host and k.lower() != host]
+    assert got == expected_exact + expected_rest
+    assert got == [c.key for c in order_candidates(creds, host)]  # the same every time
