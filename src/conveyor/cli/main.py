@@ -74,8 +74,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error("interrupted")
         return 130
     except BrokenPipeError:
-        return 0
+        # The reader went away (`conveyor exec | head`): what was running has been cleaned
+        # up on the way out; say so with the shell's SIGPIPE status, not success.
+        _silence_stdout()
+        return 141
     return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import io
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (tests): nothing will be flushed to a closed pipe
 
 
 def _print_error(text: str) -> None:

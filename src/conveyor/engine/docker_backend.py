@@ -57,7 +57,8 @@ def connect() -> DockerEngine:
     except docker.errors.DockerException as exc:
         raise ConfigError(
             f"cannot reach the Docker engine at {where}: {_connection_reason(exc)}",
-            hint="start Docker (bash scripts/testenv/up.sh here), or point DOCKER_HOST at "
+            hint="start the Docker engine (in a Conveyor checkout: bash scripts/testenv/up.sh), "
+            "or point DOCKER_HOST at "
             "a running engine",
         ) from None
     return DockerEngine(client)

@@ -1,0 +1,33 @@
+"""The entry point: no sub-command, a closed output pipe."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conveyor.cli.main import main
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "conveyor exec" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> None:
+    pipeline = tmp_path / ".drone.yml"
+    keys = "".join(f"  unknown_key_{n}: 1\n" for n in range(3000))
+    pipeline.write_text(f"kind: pipeline\nsteps:\n- name: a\n  image: alpine\n{keys}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conveyor", "lint", str(pipeline)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # the output is larger than a pipe buffer: some write must fail
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in err
