@@ -341,3 +341,31 @@ steps:
     listing = lines_of(outcome, "look")
     assert "hello.txt" in listing
     assert ".secrets" not in listing
+
+
+def test_each_login_of_an_image_pull_secret_is_masked_on_its_own(
+    conveyor: Exec, project: Path, testenv: LocalEnv
+) -> None:
+    config = json.dumps({"auths": auth_config(testenv.auth_registry, "bot", "pw-of-the-bot")})
+    (project.parent / f"{project.name}.secrets").write_text(f"dockerconfig={config}\n")
+    outcome = conveyor(
+        """
+steps:
+- name: leak
+  image: ci-test/busybox:1
+  environment:
+    CFG:
+      from_secret: dockerconfig
+  commands:
+  - echo "$CFG" | cut -d'"' -f8
+  - echo "$CFG" | cut -d'"' -f8 | base64 -d; echo
+image_pull_secrets: [dockerconfig]
+""",
+        "--secret-file",
+        str(project.parent / f"{project.name}.secrets"),
+    )
+    assert outcome.code == 0, outcome
+    output = lines_of(outcome, "leak")
+    assert "pw-of-the-bot" not in outcome.out
+    assert base64.b64encode(b"bot:pw-of-the-bot").decode() not in outcome.out
+    assert "bot:********" in output

@@ -195,3 +195,21 @@ def test_credential_repr_never_shows_the_password() -> None:
     (cred,) = parse_docker_config(text, source=SRC).credentials
     assert PASSWORD not in repr(cred)
     assert "tok-123" not in repr(cred)
+
+
+def test_login_values_lists_every_secret_string_of_a_config() -> None:
+    from conveyor.images.dockerconfig import login_values
+
+    auth = base64.b64encode(b"bot:pass-one").decode()
+    text = json.dumps(
+        {
+            "auths": {
+                "a.example.com": {"auth": auth},
+                "b.example.com": {"username": "u", "password": "pass-two"},
+                "c.example.com": {"identitytoken": "token-three"},
+            }
+        }
+    )
+    assert sorted(login_values(text)) == sorted(["pass-one", "pass-two", "token-three", auth])
+    assert login_values("not json") == []
+    assert login_values('{"auths": {"x.io": {"auth": "%%%"}}}') == ["%%%"]

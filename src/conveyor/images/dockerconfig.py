@@ -187,3 +187,22 @@ def _looks_legacy(document: Mapping[str, Any]) -> bool:
     return bool(document) and all(
         isinstance(value, dict) and _field(value, "auth") is not None for value in document.values()
     )
+
+
+def login_values(text: str) -> list[str]:
+    """Every secret string of a config.json document: passwords, identity tokens and the raw
+    `auth` values, so that output masking covers each of them on its own. Never raises."""
+    try:
+        config = parse_docker_config(text, source="masking")
+        document = json.loads(text)
+    except (CredentialError, ValueError, RecursionError):
+        return []
+    values = [v for c in config.credentials for v in (c.password, c.identity_token) if v]
+    auths = document.get("auths") if isinstance(document, dict) else None
+    if isinstance(auths, dict):
+        values.extend(
+            entry["auth"]
+            for entry in auths.values()
+            if isinstance(entry, dict) and isinstance(entry.get("auth"), str) and entry["auth"]
+        )
+    return values

@@ -20,6 +20,7 @@ from conveyor.engine.contract import Engine, Owner, RunSpec
 from conveyor.engine.labels import current_owner, new_run_id
 from conveyor.errors import ConveyorError
 from conveyor.images.credentials import Credential
+from conveyor.images.dockerconfig import login_values
 from conveyor.images.reference import Reference
 from conveyor.plan.model import Plan, StepKind, StepPlan
 from conveyor.runner.dag import Node, RunStatus, Schedule, StepStatus
@@ -127,6 +128,8 @@ class Executor:
         require_secrets(active, secrets)
         credentials = self._credential_set(plan, secrets, options)
         values = [value for value in secrets.values() if value]
+        for name in plan.registry_secrets:  # each login of a config.json, on its own too
+            values.extend(login_values(secrets.get(name, "")))
         masker = Masker(values) if values else None
         images = ImageStage(
             self._engine, credentials=credentials, guard=self._guard, emit=self.emit
