@@ -366,7 +366,7 @@ def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
         ("step", "network", "network_mode"),
         ("step", "hostname", None),
         ("step", "secrets", None),
-        ("step", "ports", None),
+        ("step", "labels", None),
         ("pipeline", "trigers", "trigger"),
         ("pipeline", "secrets", None),
         ("when", "branches", "branch"),
@@ -410,3 +410,9 @@ def test_a_key_of_elsewhere_gets_its_hint_and_no_guess() -> None:
 def test_limits_docker_cannot_hold_are_errors(field: str, value: str) -> None:
     (diagnostic,) = _load(f"steps:\n- name: a\n  image: b\n  {field}: {value}\n").diagnostics
     assert (diagnostic.code, diagnostic.path) == ("E015", f"steps[0].{field}")
+
+
+def test_ports_of_a_service_are_accepted_and_ignored() -> None:
+    (diagnostic,) = _load("services:\n- name: db\n  image: b\n  ports: [5432]\n").diagnostics
+    assert diagnostic.code == "W002"
+    assert "no port is published" in diagnostic.message

@@ -114,6 +114,7 @@ STEP_TABLE = Table(
         "cpu_shares": "use cpu_limit",
         "cpu_set": "Conveyor does not pin CPUs",
         "shell": "commands always run with /bin/sh",
+        "ports": "services are reached by name on the run's network; no port is published",
     },
     elsewhere={
         "trigger": "`trigger` belongs to the pipeline; a step uses `when`",
