@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from conveyor.compiler.context import BuildContext
 from conveyor.compiler.passes import Layout, StepSource
+from conveyor.compiler.semver import semver_environment
 from conveyor.plan.model import StepPlan
 from conveyor.spec.model import EnvValue, FromSecret, Pipeline, Platform
 
@@ -92,6 +93,7 @@ def _build(ctx: BuildContext) -> dict[str, str]:
     }
     if ctx.ref.startswith("refs/tags/"):
         env["DRONE_TAG"] = ctx.ref.removeprefix("refs/tags/")
+        env.update(semver_environment(env["DRONE_TAG"]))
     if ctx.event == "pull_request":
         number = re.search(r"\d+", ctx.ref)
         env["DRONE_PULL_REQUEST"] = number.group() if number else ""
