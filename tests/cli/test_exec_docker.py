@@ -369,3 +369,33 @@ image_pull_secrets: [dockerconfig]
     assert "pw-of-the-bot" not in outcome.out
     assert base64.b64encode(b"bot:pw-of-the-bot").decode() not in outcome.out
     assert "bot:********" in output
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [((), "TOKEN is unset"), (("--pull-request-secret", "TOKEN"), "TOKEN is set")],
+)
+def test_pull_request_builds_see_only_the_secrets_allowed_to_them(
+    conveyor: Exec, extra: tuple[str, ...], expected: str
+) -> None:
+    outcome = conveyor(
+        """
+steps:
+- name: pr
+  image: ci-test/busybox:1
+  environment:
+    TOKEN:
+      from_secret: TOKEN
+  commands:
+  - if [ -z "$TOKEN" ]; then echo TOKEN is unset; else echo TOKEN is set; fi
+""",
+        "--event",
+        "pull_request",
+        "--secret",
+        "TOKEN=pr-secret-value",
+        *extra,
+    )
+    assert outcome.code == 0, outcome
+    assert expected in lines_of(outcome, "pr")
+    withheld_notice = "secret 'TOKEN' is withheld from this pull request build"
+    assert (withheld_notice in outcome.err) is (not extra)

@@ -95,6 +95,14 @@ def _add_values(values: Any) -> None:
         help="one secret (repeatable; wins over --secret-file)",
     )
     values.add_argument(
+        "--pull-request-secret",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a secret that pull request builds may use (repeatable; with --event "
+        "pull_request every other secret is withheld, as Drone does)",
+    )
+    values.add_argument(
         "--env-file",
         action="append",
         default=[],
@@ -130,7 +138,16 @@ def run(args: argparse.Namespace) -> int:
     if prepared is None:
         return 2
     plan, secrets, extra_env = prepared
-    return execute(args, plan, secrets, extra_env)
+    withheld = withheld_secrets(args, secrets)
+    allowed = {name: value for name, value in secrets.items() if name not in withheld}
+    return execute(args, plan, allowed, extra_env, withheld)
+
+
+def withheld_secrets(args: argparse.Namespace, secrets: dict[str, str]) -> frozenset[str]:
+    """The secrets a pull request build may not see: all but --pull-request-secret ones."""
+    if args.event != "pull_request":
+        return frozenset()
+    return frozenset(name for name in secrets if name not in args.pull_request_secret)
 
 
 def prepare(
@@ -197,7 +214,11 @@ def read_env_files(args: argparse.Namespace) -> dict[str, str]:
 
 
 def execute(
-    args: argparse.Namespace, plan: Plan, secrets: dict[str, str], extra_env: dict[str, str]
+    args: argparse.Namespace,
+    plan: Plan,
+    secrets: dict[str, str],
+    extra_env: dict[str, str],
+    withheld: frozenset[str] = frozenset(),
 ) -> int:
     """Run `plan` on the local Docker engine with console output; the exit code."""
     import sys
@@ -231,6 +252,7 @@ def execute(
         ),
         registry_config_files=tuple(Path(p) for p in args.registry_config),
         extra_env=extra_env,
+        withheld_secrets=withheld,
     )
     with CancelOnSignal(executor.cancel, sys.stderr) as signals:
         finished = executor.run(plan, secrets, options)

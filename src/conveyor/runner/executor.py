@@ -67,6 +67,8 @@ class RunOptions:
     """Files of workspace_source not copied into the workspace (secret files)."""
     registry_config_files: tuple[Path, ...] = ()
     extra_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    withheld_secrets: frozenset[str] = frozenset()
+    """Secrets kept from this build (a pull request): their variables stay unset."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +127,15 @@ class Executor:
         if plan.skip_reason is not None:
             return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
         active = [step for step in steps if step.skip_reason is None]
-        require_secrets(active, secrets)
+        require_secrets(active, secrets, options.withheld_secrets)
+        for name in sorted({n for step in active for n in step.secrets.values()}):
+            if name in options.withheld_secrets:
+                self.emit(
+                    Notice(
+                        message=f"secret {name!r} is withheld from this pull request build; "
+                        "the steps that use it see no value"
+                    )
+                )
         credentials = self._credential_set(plan, secrets, options)
         values = [value for value in secrets.values() if value]
         for name in plan.registry_secrets:  # each login of a config.json, on its own too
