@@ -75,7 +75,7 @@ class PullDisplay:
         key = (event.image, update.layer)
         task = self._tasks.get(key)
         if task is None:
-            name = f"{short_image(event.image)} {update.layer[:12]}"
+            name = f"  {event.image.rsplit('/', 1)[-1]} {update.layer[:12]}"
             task = self._tasks[key] = self._progress.add_task(
                 name, total=update.total, status=update.status
             )
@@ -117,7 +117,7 @@ class PullDisplay:
         console = Console(file=self._stream, no_color=not self._color, highlight=False)
         progress = Progress(
             TextColumn("{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=24),
             DownloadColumn(),
             TextColumn("{task.fields[status]}", style="dim"),
             console=console,
