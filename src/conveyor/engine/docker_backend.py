@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import posixpath
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -180,6 +181,9 @@ class DockerEngine:
         try:
             with _engine_errors("cannot start the container"):
                 self._api.start(container)
+        except EngineError as exc:
+            raw.close()
+            raise EngineError(_start_failure(exc.message)) from None
         except BaseException:
             raw.close()
             raise
@@ -292,6 +296,22 @@ def _engine_errors(doing: str) -> Iterator[None]:
         raise EngineError(f"{doing}: {_explain(exc)}") from None
     except requests.RequestException as exc:
         raise EngineError(f"{doing}: {_explain(exc)}") from None
+
+
+_MISSING_EXECUTABLE = re.compile(
+    r'exec: "([^"]+)": (?:stat [^:]+: no such file or directory|executable file not found)'
+)
+
+
+def _start_failure(message: str) -> str:
+    """Docker's OCI runtime error for a missing program, said the way a user can act on."""
+    match = _MISSING_EXECUTABLE.search(message)
+    if match is None:
+        return message
+    return (
+        f"cannot start the container: the image has no executable {match.group(1)!r} "
+        "(its entrypoint or command); a step with `commands` needs /bin/sh in its image"
+    )
 
 
 def _explain(exc: BaseException) -> str:
