@@ -236,3 +236,27 @@ def test_image_tagged_locally_under_a_private_name_is_refused(
         assert "push it, or give it a name in a registry this pipeline can read" in outcome.out
     asked = lab.awaited_new_lines(mark, LOCAL_REPOSITORY)
     assert asked > 0, "the registry that the name claims is asked for the tag"
+
+
+@pytest.mark.parametrize("who", list(Who))
+@pytest.mark.parametrize("registry", REGISTRIES)
+def test_a_private_image_retagged_under_a_docker_hub_name_is_judged_where_it_came_from(
+    labs: Labs, client: docker.DockerClient, registry: str, who: Who
+) -> None:
+    """`docker tag <private image> innocent/name:1`: renaming does not make it public."""
+    lab = labs.pulled(registry)
+    alias = f"innocent/retagged-{RUN}-{registry}"
+    assert client.images.get(lab.image).tag(alias, "1")
+    try:
+        outcome = lab.use(Policy.IF_NOT_EXISTS, who, image=f"{alias}:1")
+    finally:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(f"{alias}:1")
+    if who is Who.TESTUSER:
+        assert_ran(outcome)
+    else:
+        assert_never_started(outcome)
+        # the same content may have been served by several test registries: any is named
+        assert "(a copy of 127.0.0.1:" in outcome.out
+        assert f"/{PRIVATE_REPOSITORY}) is private" in outcome.out
+        assert_no_secret_shown(lab.env, outcome)

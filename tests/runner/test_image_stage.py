@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conveyor.engine.contract import ImageInfo
 from conveyor.engine.fake import FakeEngine
 from conveyor.errors import ImageAccessDeniedError
 from conveyor.images.credentials import Credential
@@ -123,3 +124,46 @@ def test_one_pull_per_image_per_run(policy: PullPolicy) -> None:
     engine = FakeEngine(images=CACHED)
     run(engine, Guard(), *(step(n, image=latest, pull=policy) for n in "abc"))
     assert engine.names("pull") == [latest]
+
+
+class RecordingGuard(Guard):
+    def __init__(self) -> None:
+        super().__init__()
+        self.candidates: list[Credential] = []
+
+    def before_use(
+        self,
+        *,
+        reference: Reference,
+        image_id: str,
+        repo_digests: Sequence[str],
+        candidates: Sequence[Credential],
+    ) -> None:
+        self.candidates = list(candidates)
+        super().before_use(
+            reference=reference,
+            image_id=image_id,
+            repo_digests=repo_digests,
+            candidates=candidates,
+        )
+
+
+def test_a_copy_retagged_from_another_registry_is_checked_with_that_registry_logins() -> None:
+    served = f"{PRIVATE.rsplit(':', 1)[0]}@sha256:" + "2" * 64
+    retagged = "docker.io/innocent/name:1"
+    engine = FakeEngine(
+        images={retagged: ImageInfo(image_id="sha256:" + "2" * 64, repo_digests=(served,))}
+    )
+    guard = RecordingGuard()
+    run(engine, guard, step("a", image=retagged))
+    assert guard.candidates == [LOGIN]
+
+
+def test_an_image_served_under_its_own_name_gets_only_its_own_logins() -> None:
+    served = "docker.io/ci-test/busybox@sha256:" + "3" * 64
+    engine = FakeEngine(
+        images={IMAGE: ImageInfo(image_id="sha256:" + "3" * 64, repo_digests=(served,))}
+    )
+    guard = RecordingGuard()
+    run(engine, guard, step("a"))
+    assert guard.candidates == []

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from conveyor.engine.contract import Engine, ImageInfo
-from conveyor.errors import PullError
+from conveyor.errors import InvalidReferenceError, PullError
 from conveyor.images.credentials import Credential
 from conveyor.images.decision import PullAction, decide, missing_image_message
 from conveyor.images.reference import Reference, parse_reference
@@ -97,10 +97,25 @@ class ImageStage:
                 reference=reference,
                 image_id=info.image_id,
                 repo_digests=info.repo_digests,
-                candidates=candidates,
+                candidates=self._with_provenance(reference, info, candidates),
             )
             self._verified.add(step.image)
         self._emit(ImageCached(step=step.name, image=step.image, policy=step.pull))
+
+    def _with_provenance(
+        self, reference: Reference, info: ImageInfo, candidates: Sequence[Credential]
+    ) -> list[Credential]:
+        """The step's logins, then this run's logins for every other registry that served the
+        image (a copy retagged under another registry's name is judged where it came from)."""
+        found = list(candidates)
+        for text in info.repo_digests:
+            try:
+                served = parse_reference(text)
+            except InvalidReferenceError:
+                continue
+            if served.domain != reference.domain:
+                found.extend(c for c in self._credentials.candidates_for(served) if c not in found)
+        return found
 
     def _pull(self, step: StepPlan, reference: Reference, candidates: Sequence[Credential]) -> None:
         self._emit(PullStarted(step=step.name, image=step.image))
