@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,4 +68,26 @@ def testenv() -> LocalEnv:
         image_remote=env["TEST_IMAGE_REMOTE"],
         docker_auth_config=env["TEST_DOCKER_AUTH_CONFIG"],
         state_dir=state,
+    )
+
+
+PUBLIC_REGISTRY_SIGNS = ("registry-1.docker.io", "index.docker.io", "gcr.io/v2", "quay.io/v2")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_public_registry_is_contacted() -> Iterator[None]:
+    """The network rule, enforced: the engine that scripts/testenv started logs every pull it
+    tries; after the session, no line of it may name a public registry."""
+    state = Path(os.environ.get("TESTENV_STATE_DIR", "/tmp/testenv"))
+    log = state / "logs" / "dockerd.log"
+    start = log.stat().st_size if log.is_file() else None
+    yield
+    if start is None or not log.is_file():
+        return  # an engine that testenv did not start: its log is not ours to read
+    with log.open("rb") as handle:
+        handle.seek(start)
+        new = handle.read().decode("utf-8", "replace")
+    offending = [line for line in new.splitlines() if any(s in line for s in PUBLIC_REGISTRY_SIGNS)]
+    assert not offending, "a test made the engine contact a public registry:\n" + "\n".join(
+        offending[:5]
     )
