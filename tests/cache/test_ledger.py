@@ -143,3 +143,14 @@ def test_a_crash_mid_transaction_leaves_a_usable_ledger(tmp_path: Path) -> None:
         assert db.execute(
             "SELECT count(*) FROM pulls WHERE fingerprint = 'fp-crash'"
         ).fetchone() == (0,)
+
+
+def test_a_ledger_of_a_newer_conveyor_is_refused_and_kept(tmp_path: Path) -> None:
+    Ledger.in_state_dir(tmp_path)
+    path = tmp_path / LEDGER_FILE
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(errors.EngineError, match="written by a newer Conveyor"):
+        Ledger.in_state_dir(tmp_path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 99

@@ -163,6 +163,11 @@ class Ledger:
             version = self._guard(lambda: db.execute("PRAGMA user_version").fetchone()[0])
             if version == SCHEMA_VERSION:
                 return
+            if version > SCHEMA_VERSION:
+                raise self._error(
+                    f"it was written by a newer Conveyor (ledger version {version}, this one "
+                    f"knows {SCHEMA_VERSION})"
+                )
         with self._write() as db:
             _run_script(db, SCHEMA)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
