@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.cli.cmd_exec import CancelOnSignal, git_branch, select_steps
+from conveyor.cli.cmd_exec import CancelOnSignal, select_steps
 from conveyor.cli.exec_settings import duration, positive
+from conveyor.cli.local_git import git_branch, git_commit
 from conveyor.errors import UsageError
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan
@@ -92,3 +93,28 @@ def test_signals_set_the_cancel_flag_and_are_restored() -> None:
     assert signals.caught == signal.SIGTERM
     assert "stopping the run" in err.getvalue()
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_git_commit(tmp_path: Path) -> None:
+    assert git_commit(tmp_path) is None
+    git = tmp_path / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    sha = "a" * 40
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    assert git_commit(tmp_path) is None  # no such ref yet
+    (git / "packed-refs").write_text(f"# pack-refs with: peeled\n{sha} refs/heads/main\n")
+    assert git_commit(tmp_path) == sha
+    (git / "refs" / "heads" / "main").write_text("b" * 40 + "\n")
+    assert git_commit(tmp_path) == "b" * 40  # a loose ref wins over packed-refs
+    (git / "HEAD").write_text("c" * 40 + "\n")
+    assert git_commit(tmp_path) == "c" * 40  # detached HEAD
+    (git / "HEAD").write_text("garbage\n")
+    assert git_commit(tmp_path) is None
+
+
+def test_git_commit_of_this_checkout() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert (root / ".git").is_dir(), "the tests run from a git checkout"
+    found = git_commit(root)
+    assert found is not None
+    assert len(found) == 40

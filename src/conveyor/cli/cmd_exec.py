@@ -15,7 +15,6 @@ from conveyor.cli.exec_settings import add_runner_arguments
 
 if TYPE_CHECKING:
     import threading
-    from pathlib import Path
     from types import TracebackType
 
     from conveyor.engine.contract import Engine
@@ -128,6 +127,9 @@ def _add_build(build: Any) -> None:
     build.add_argument("--event", default="push", help="build event (default: push)")
     build.add_argument("--branch", help="branch (default: the git branch here, else main)")
     build.add_argument("--ref", help="git ref (default: refs/heads/BRANCH)")
+    build.add_argument(
+        "--commit", metavar="SHA", help="commit (default: the one checked out here, if any)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,6 +160,7 @@ def prepare(
     from pathlib import Path
 
     from conveyor.cli.checked_file import load_checked
+    from conveyor.cli.local_git import git_branch, git_commit
     from conveyor.compiler.compile import compile_pipeline, select_pipeline
     from conveyor.compiler.context import BuildContext
     from conveyor.images.policy import PullPolicy
@@ -168,6 +171,7 @@ def prepare(
     cwd = Path.cwd()
     branch = args.branch or git_branch(cwd) or "main"
     context = BuildContext(
+        commit=args.commit or git_commit(cwd) or "0" * 40,
         repo=f"local/{_slug(cwd.name)}",
         branch=branch,
         event=args.event,
@@ -284,16 +288,6 @@ def select_steps(plan: Plan, include: list[str], exclude: list[str]) -> Plan:
             reason = "excluded by --exclude"
         steps.append(replace(step, skip_reason=reason) if reason else step)
     return replace(plan, steps=tuple(steps))
-
-
-def git_branch(directory: Path) -> str | None:
-    """The branch checked out in `directory` (from .git/HEAD), or None."""
-    try:
-        head = (directory / ".git" / "HEAD").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    prefix = "ref: refs/heads/"
-    return head[len(prefix) :] if head.startswith(prefix) else None
 
 
 def _slug(name: str) -> str:
