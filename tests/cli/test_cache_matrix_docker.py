@@ -11,6 +11,7 @@ unauthorized ones fail before any container starts. Also: `--image-cache-mode of
 from __future__ import annotations
 
 import contextlib
+import time
 import io
 import uuid
 from collections.abc import Iterator
@@ -260,3 +261,14 @@ def test_a_private_image_retagged_under_a_docker_hub_name_is_judged_where_it_cam
         assert "(a copy of 127.0.0.1:" in outcome.out
         assert f"/{PRIVATE_REPOSITORY}) is private" in outcome.out
         assert_no_secret_shown(lab.env, outcome)
+
+
+def test_a_max_age_makes_an_old_reuse_ask_the_registry_again(labs: Labs) -> None:
+    """`--image-cache-max-age`: after it, even the login that pulled the image is re-checked."""
+    lab = labs.pulled("acl")
+    time.sleep(1.2)
+    mark = lab.mark()
+    outcome = lab.use(Policy.IF_NOT_EXISTS, Who.TESTUSER, "--image-cache-max-age", "1s")
+    assert_ran(outcome)
+    assert lab.awaited_new_lines(mark) > 0, "the old ledger entry must not vouch for the image"
+    assert "the registry confirmed that this pipeline may read it" in outcome.err

@@ -244,7 +244,7 @@ def execute(
     executor = Executor(
         engine,
         sink=sink,
-        guard=make_guard(args.image_cache_mode, sys.stderr),
+        guard=make_guard(args.image_cache_mode, sys.stderr, args.image_cache_max_age),
         credentials=credential_factory(args, f"local/{_slug(Path.cwd().name)}"),
     )
     options = RunOptions(

@@ -85,6 +85,13 @@ def add_runner_arguments(runner: Any) -> None:
         help="private image cache check (default: verify; see docs/security.md)",
     )
     runner.add_argument(
+        "--image-cache-max-age",
+        type=duration,
+        metavar="DURATION",
+        help="re-check with the registry a cached private image whose last pull or check by "
+        "this login is older than this, e.g. 24h (default: no limit)",
+    )
+    runner.add_argument(
         "--registry-plugin",
         metavar="URL",
         help=f"a Drone registry credential plugin (default: ${PLUGIN_ENDPOINT_ENV}); "
@@ -92,7 +99,7 @@ def add_runner_arguments(runner: Any) -> None:
     )
 
 
-def make_guard(mode: str, err: TextIO) -> ImageGuard:
+def make_guard(mode: str, err: TextIO, max_age: float | None = None) -> ImageGuard:
     """The private-image-cache guard of `--image-cache-mode` (cache room)."""
     import os
     from pathlib import Path
@@ -103,7 +110,8 @@ def make_guard(mode: str, err: TextIO) -> ImageGuard:
     def report(line: str) -> None:
         err.write(f"conveyor: {line}\n")
 
-    guard = build(mode, default_state_dir(os.environ, Path.home()), report=report)
+    state = default_state_dir(os.environ, Path.home())
+    guard = build(mode, state, report=report, max_age=max_age)
     notice = getattr(guard, "notice", None)
     if notice:
         err.write(f"conveyor: warning: {notice}\n")
