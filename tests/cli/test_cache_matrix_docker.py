@@ -11,8 +11,8 @@ unauthorized ones fail before any container starts. Also: `--image-cache-mode of
 from __future__ import annotations
 
 import contextlib
-import time
 import io
+import time
 import uuid
 from collections.abc import Iterator
 
