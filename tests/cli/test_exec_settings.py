@@ -11,6 +11,7 @@ import pytest
 from conveyor.cli.exec_settings import credential_factory
 from conveyor.cli.main import main
 from conveyor.errors import UsageError
+from tests.registry.test_plugin import SECRET, Behaviour, plugin_server  # noqa: F401 - a fixture
 
 PIPELINE = """\
 kind: pipeline
@@ -105,3 +106,18 @@ def test_an_engine_refusing_tcp_connections_is_named_in_plain_words(
     assert first == (
         "conveyor: error: cannot reach the Docker engine at tcp://127.0.0.1:9: connection refused"
     )
+
+
+def test_the_plugin_secret_may_come_from_drones_own_variable(
+    plugin_server: tuple[str, Behaviour],  # noqa: F811 - the imported fixture
+) -> None:
+    """A Drone runner's DRONE_REGISTRY_PLUGIN_TOKEN works unchanged."""
+    endpoint, behaviour = plugin_server
+    behaviour.body = b'[{"address": "127.0.0.1:5001", "username": "bot", "password": "pw"}]'
+    environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": endpoint, "DRONE_REGISTRY_PLUGIN_TOKEN": SECRET}
+    found = credential_factory(_args(), "local/x", environ=environ)([], [])
+    assert found.problems == []
+    from conveyor.images.reference import parse_reference
+
+    [credential] = found.candidates_for(parse_reference("127.0.0.1:5001/a/b:1"))
+    assert credential.username == "bot"

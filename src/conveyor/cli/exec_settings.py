@@ -2,7 +2,8 @@
 
 Flags are registered with argparse only (fast `--help`); the guard, the credential sources and
 the registry plugin are built inside functions called by `run`. The plugin's shared secret is
-read from the environment (`DRONE_REGISTRY_PLUGIN_SECRET`), never from a flag that `ps` shows.
+read from the environment (`DRONE_REGISTRY_PLUGIN_SECRET`, or Drone's
+`DRONE_REGISTRY_PLUGIN_TOKEN`), never from a flag that `ps` shows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ POLICIES = ("default", "always", "if-not-exists", "never")
 CACHE_MODES = ("verify", "always-pull", "off")
 PLUGIN_ENDPOINT_ENV = "DRONE_REGISTRY_PLUGIN_ENDPOINT"
 PLUGIN_SECRET_ENV = "DRONE_REGISTRY_PLUGIN_SECRET"  # noqa: S105 - a variable name
+PLUGIN_TOKEN_ENV = "DRONE_REGISTRY_PLUGIN_TOKEN"  # noqa: S105 - Drone runner's name for it
 _DURATION = re.compile(
     r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", re.ASCII
 )
@@ -95,7 +97,7 @@ def add_runner_arguments(runner: Any) -> None:
         "--registry-plugin",
         metavar="URL",
         help=f"a Drone registry credential plugin (default: ${PLUGIN_ENDPOINT_ENV}); "
-        f"its shared secret comes from ${PLUGIN_SECRET_ENV}",
+        f"its shared secret comes from ${PLUGIN_SECRET_ENV} (or ${PLUGIN_TOKEN_ENV})",
     )
 
 
@@ -131,13 +133,13 @@ def credential_factory(
     endpoint = args.registry_plugin or env.get(PLUGIN_ENDPOINT_ENV)
     plugin = None
     if endpoint:
-        secret = env.get(PLUGIN_SECRET_ENV, "")
+        secret = env.get(PLUGIN_SECRET_ENV) or env.get(PLUGIN_TOKEN_ENV, "")
         if not secret:
             from conveyor.errors import UsageError
 
             raise UsageError(
                 f"the registry plugin {safe_endpoint(endpoint)} needs its shared secret in "
-                f"${PLUGIN_SECRET_ENV}"
+                f"${PLUGIN_SECRET_ENV} (or ${PLUGIN_TOKEN_ENV}, as for a Drone runner)"
             )
         plugin = PluginSettings(endpoint=endpoint, secret=secret)
     build = {"repo": repo, "event": args.event, "trusted": str(args.trusted)}
