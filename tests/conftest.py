@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import time
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +23,7 @@ class LocalEnv:
     registry: str
     auth_registry: str
     token_registry: str
+    token_realm: str
     acl_registry: str
     """Basic auth with per-user rules: `other_user` may read only `other/*` repositories."""
     user: str
@@ -33,6 +39,46 @@ class LocalEnv:
     def registry_log(self, name: str) -> Path:
         """The access log of registry `open`, `auth`, `token` or `acl`."""
         return self.state_dir / "logs" / f"registry-{name}.log"
+
+    def settle_logs(self, timeout: float = 10.0) -> None:
+        """Return once every registry and the token service has logged what it answered so far.
+
+        A registry writes its access line just after its response. This asks each server for a
+        unique, unrelated path and waits (bounded) until that request's line is in its log: the
+        lines of every earlier request are then there too. Only 127.0.0.1 is contacted.
+        """
+        marker = f"conveyor-test-settle-{uuid.uuid4().hex}"
+        hosts = {
+            "open": self.registry,
+            "auth": self.auth_registry,
+            "token": self.token_registry,
+            "acl": self.acl_registry,
+        }
+        targets = {
+            self.registry_log(name): f"http://{host}/v2/{marker}/tags/list"
+            for name, host in hosts.items()
+        }
+        targets[self.state_dir / "logs" / "token-server.log"] = (
+            f"{self.token_realm}?scope=repository:{marker}:pull"
+        )
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        offsets = {log: log.stat().st_size for log in targets}
+        for url in targets.values():
+            assert url.startswith("http://127.0.0.1:"), url
+            with contextlib.suppress(urllib.error.HTTPError):  # 401/404: answered, so logged
+                direct.open(url, timeout=timeout).close()
+        deadline = time.monotonic() + timeout
+        waiting = dict(offsets)
+        while waiting:
+            for log, offset in list(waiting.items()):
+                with log.open("rb") as handle:
+                    handle.seek(offset)
+                    if marker.encode() in handle.read():
+                        del waiting[log]
+            if waiting and time.monotonic() > deadline:
+                raise AssertionError(f"{sorted(map(str, waiting))} never logged {marker}")
+            if waiting:
+                time.sleep(0.01)
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
@@ -58,6 +104,7 @@ def testenv() -> LocalEnv:
         registry=env["TEST_REGISTRY"],
         auth_registry=env["TEST_AUTH_REGISTRY"],
         token_registry=env["TEST_TOKEN_REGISTRY"],
+        token_realm=env["TEST_TOKEN_REALM"],
         acl_registry=env["TEST_ACL_REGISTRY"],
         user=env["TEST_REGISTRY_USER"],
         password=env["TEST_REGISTRY_PASSWORD"],

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,7 +70,7 @@ def _log_hits(env: LocalEnv, needle: str) -> int:
 
 
 def _settled_hits(env: LocalEnv, needle: str) -> int:
-    time.sleep(0.3)  # a registry writes its access line just after the response
+    env.settle_logs()  # a registry writes its access line just after the response
     return _log_hits(env, needle)
 
 

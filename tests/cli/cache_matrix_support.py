@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,9 +29,6 @@ STEP = "private"
 PRIVATE_REPOSITORY = "ci-test/remote-only"
 IMAGE_OUTPUT = "remote-only"
 """What `cat /etc/ci-test-image` prints in ci-test/remote-only (its trace line differs)."""
-SETTLE_SECONDS = 0.3
-"""A registry writes its access line just after its response: wait this long before a count
-that must stay the same."""
 
 
 class Who(StrEnum):
@@ -215,18 +211,14 @@ class Lab:
         return count
 
     def settled_new_lines(self, mark: LogMark, repository: str = PRIVATE_REPOSITORY) -> int:
-        """`new_lines` after the registry had time to write what it answered."""
-        time.sleep(SETTLE_SECONDS)
+        """`new_lines` once the registries have logged everything they answered so far."""
+        self.env.settle_logs()
         return self.new_lines(mark, repository)
 
-    def awaited_new_lines(
-        self, mark: LogMark, repository: str = PRIVATE_REPOSITORY, *, wait: float = 3.0
-    ) -> int:
-        """`new_lines`, waiting up to `wait` seconds for the first one (positive controls)."""
-        deadline = time.monotonic() + wait
-        while (count := self.new_lines(mark, repository)) == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return count
+    def awaited_new_lines(self, mark: LogMark, repository: str = PRIVATE_REPOSITORY) -> int:
+        """`new_lines` once the registries have logged what they answered (positive controls)."""
+        self.env.settle_logs()
+        return self.new_lines(mark, repository)
 
     def ledger_rows(self) -> frozenset[tuple[object, ...]]:
         """Every row of the ledger's `pulls` and `verifications` tables, read-only."""
