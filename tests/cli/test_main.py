@@ -18,7 +18,8 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> None:
     pipeline = tmp_path / ".drone.yml"
-    keys = "".join(f"  unknown_key_{n}: 1\n" for n in range(3000))
+    # 1200 keys: about 128 KB of warnings (lint stops listing at 1000), twice a pipe buffer
+    keys = "".join(f"  unknown_key_{n}: 1\n" for n in range(1200))
     pipeline.write_text(f"kind: pipeline\nsteps:\n- name: a\n  image: alpine\n{keys}")
     process = subprocess.Popen(
         [sys.executable, "-m", "conveyor", "lint", str(pipeline)],
@@ -31,3 +32,21 @@ def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> Non
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["exec"], ["lint"], ["compile"], ["image", "resolve"], ["prune"]],
+    ids=lambda command: " ".join(["conveyor", *command]),
+)
+def test_every_command_help_has_examples_and_fits_80_columns(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README promises `--help` with examples for every command."""
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    shown = capsys.readouterr().out
+    assert "\nexamples:\n" in shown
+    assert [line for line in shown.splitlines() if len(line) > 80] == []

@@ -11,6 +11,15 @@ import argparse
 from typing import Any
 
 DEFAULT_FILE = ".drone.yml"
+EPILOG = """\
+exit codes: 0 plan printed, 2 file errors, unreadable file, unknown pipeline
+
+examples:
+  conveyor compile                               first pipeline of .drone.yml
+  conveyor compile ci/other.yml --pipeline test  another file, a named pipeline
+  conveyor compile --event tag --ref refs/tags/v1.2.0
+  conveyor compile --branch dev --event pull_request > plan.json
+"""
 
 
 def register(subparsers: Any) -> None:
@@ -19,10 +28,12 @@ def register(subparsers: Any) -> None:
         "compile",
         help="print the plan of a pipeline as JSON (what exec would run)",
         description=(
-            "Compile one pipeline of a Drone file for a build and print the plan as JSON: "
-            "normalised images, pull policies, the script, the environment, mounts and the "
+            "Compile one pipeline of a Drone file for a build and print the plan as JSON:\n"
+            "normalised images, pull policies, the script, the environment, mounts and the\n"
             "step graph. Secrets appear by name only. See docs/compile.md."
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "file",

@@ -26,10 +26,11 @@ EPILOG = """\
 exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
 
 examples:
-  conveyor exec                                   run the first pipeline of .drone.yml
-  conveyor exec --pipeline test --include unit    one step of pipeline "test"
+  conveyor exec                                 the first pipeline of .drone.yml
+  conveyor exec --pipeline test --include unit  one step of pipeline "test"
   conveyor exec --secret-file .secrets --secret TOKEN=abc
-  conveyor exec --registry-config ~/.docker/config.json --pull-policy if-not-exists
+  conveyor exec --registry-config ~/.docker/config.json \\
+                --pull-policy if-not-exists
 see docs/exec.md for secret files, registries and cleanup.
 """
 

@@ -21,10 +21,13 @@ POLICIES = ("default", "always", "if-not-exists", "never")
 """The values of `pull:` (images.policy.PullPolicy), listed here to keep imports lazy."""
 
 EPILOG = """\
+exit codes: 0 every reference is valid, 2 an invalid one or an unreadable file
+
 examples:
   conveyor image resolve golang library/golang:1.7 docker.company.com/golang
-  conveyor image resolve --pull never --json 127.0.0.1:5001/ci-test/remote-only:1
-  conveyor image resolve --registry-config ~/.docker/config.json gcr.io/project/app:1
+  conveyor image resolve --pull never --json 127.0.0.1:5001/ci-test/busybox:1
+  conveyor image resolve --registry-config ~/.docker/config.json \\
+                         gcr.io/project/app:1
 """
 
 
@@ -41,8 +44,8 @@ def register(subparsers: Any) -> None:
         "resolve",
         help="normalise references and say what a pull would do, with which credential",
         description=(
-            "For each image reference, print its normalised form, what the pull policy does "
-            "when the image is cached or absent, and which registry credential a pull would "
+            "For each image reference, print its normalised form, what the pull policy does\n"
+            "when the image is cached or absent, and which registry credential a pull would\n"
             "try first (passwords are never printed)."
         ),
         epilog=EPILOG,

@@ -10,6 +10,15 @@ import argparse
 from typing import Any
 
 DEFAULT_FILE = ".drone.yml"
+EPILOG = """\
+exit codes: 0 no error (warnings allowed), 1 errors, 2 unreadable file, bad flag
+
+examples:
+  conveyor lint                       lint .drone.yml in the current directory
+  conveyor lint ci/pipeline.yml       another file
+  conveyor lint --trusted             as a trusted repository
+  conveyor lint --format json         for editors and other tools
+"""
 
 
 def register(subparsers: Any) -> None:
@@ -18,9 +27,11 @@ def register(subparsers: Any) -> None:
         "lint",
         help="check a pipeline file and report every problem at once",
         description=(
-            "Check a Drone pipeline file and report every problem at once, each with "
+            "Check a Drone pipeline file and report every problem at once, each with\n"
             "file:line:col, a stable code (see docs/lint.md) and what to change."
         ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "file",

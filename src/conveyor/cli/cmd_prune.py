@@ -10,14 +10,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+EPILOG = """\
+exit codes: 0 done (or nothing to prune), 1 some removal failed
+
+examples:
+  conveyor prune --dry-run     list leftovers of dead runs
+  conveyor prune               remove them
+  conveyor prune --all         also those of runs still going (stops them!)
+"""
+
 
 def register(subparsers: Any) -> None:
     """Add the `prune` sub-command."""
     parser = subparsers.add_parser(
         "prune",
         help="remove what interrupted runs left behind",
-        description="Remove the containers, networks and volumes of Conveyor runs whose "
-        "process is gone (for example after kill -9). `conveyor exec` does this on start too.",
+        description=(
+            "Remove the containers, networks and volumes of Conveyor runs whose process is\n"
+            "gone (for example after kill -9). `conveyor exec` does this on start too."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--all",

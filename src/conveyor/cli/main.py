@@ -26,7 +26,7 @@ shared image cache.
 examples:
   conveyor lint                          check .drone.yml, every problem at once
   conveyor exec --secret-file .secrets   run the pipeline here, in containers
-  conveyor image resolve golang:1.12     what will be pulled, and with which credential
+  conveyor image resolve golang:1.12     what a pull would fetch, and how
 """
 
 
