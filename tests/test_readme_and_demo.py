@@ -21,14 +21,17 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.docker
 
 
-def test_the_main_job_runs_the_demo_and_refuses_the_borrower(testenv: LocalEnv) -> None:
+def test_the_main_job_runs_the_demo_and_refuses_the_borrower(
+    testenv: LocalEnv, tmp_path: Path
+) -> None:
+    # A ledger of its own: never the user's ~/.local/state, never one another run left behind.
     done = subprocess.run(
         ["bash", "scripts/demo.sh"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "CONVEYOR_STATE_DIR": str(tmp_path / "state")},
         check=False,
     )
     output = done.stdout + done.stderr

@@ -88,11 +88,12 @@ def test_a_service_that_exits_at_once_is_reported_with_its_exit_code(conveyor: E
 services:
 - name: db
   image: ci-test/busybox:1
-  commands: [echo cannot start, exit 3]
+  commands: [echo cannot start, touch db-gave-up, exit 3]
 steps:
 - name: test
   image: ci-test/busybox:1
-  commands: [sleep 1]
+  commands:  # the service's last act is visible in the shared workspace: wait for it (<= 10 s)
+  - "for i in $(seq 200); do [ -f db-gave-up ] && exit 0; sleep 0.05; done; exit 1"
 """,
     )
     assert outcome.code == 0, outcome
