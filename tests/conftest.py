@@ -118,6 +118,16 @@ def testenv() -> LocalEnv:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_user_state_is_touched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A `conveyor exec` that a test forgot to isolate keeps its image ledger in a session
+    directory, never in the user's state directory (tests that need their own set their own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONVEYOR_STATE_DIR", str(tmp_path_factory.mktemp("conveyor-state")))
+        patch.delenv("XDG_STATE_HOME", raising=False)
+        yield
+
+
 PUBLIC_REGISTRY_SIGNS = ("registry-1.docker.io", "index.docker.io", "gcr.io/v2", "quay.io/v2")
 
 
