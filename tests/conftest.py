@@ -121,10 +121,13 @@ def testenv() -> LocalEnv:
 @pytest.fixture(scope="session", autouse=True)
 def no_user_state_is_touched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A `conveyor exec` that a test forgot to isolate keeps its image ledger in a session
-    directory, never in the user's state directory (tests that need their own set their own)."""
+    directory, never in the user's state directory (tests that need their own set their own),
+    and never asks a registry plugin that the developer's shell happens to name."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CONVEYOR_STATE_DIR", str(tmp_path_factory.mktemp("conveyor-state")))
         patch.delenv("XDG_STATE_HOME", raising=False)
+        for name in ("ENDPOINT", "SECRET", "TOKEN"):
+            patch.delenv(f"DRONE_REGISTRY_PLUGIN_{name}", raising=False)
         yield
 
 
