@@ -110,6 +110,7 @@ def test_pull_table_row(
     result = Executor(engine, sink=recorder).run(
         Plan(pipeline="table", steps=(step,), workspace_path="/drone/src"), {}
     )
+    testenv.settle_logs()  # the registry logs a request just after answering it
     pulled = manifest_requests(log, start, repository) > 0
     if expected == "fail":
         assert result.status is RunStatus.FAILURE
