@@ -264,6 +264,7 @@ steps:
     assert refused.code == 1
     assert image in refused.out
     assert "image_pull_secrets" in refused.out
+    assert "-- started" not in refused.out  # refused before its container exists
 
 
 @pytest.mark.parametrize("wrong_key_first", [True, False], ids=["wrong-first", "wrong-last"])
