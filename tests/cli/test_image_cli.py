@@ -274,5 +274,7 @@ def test_docs_examples_really_run(
     for command, expected in examples:
         argv = shlex.split(command)
         assert argv[0] == "conveyor"
-        main(argv[1:])
+        code = main(argv[1:])
         assert capsys.readouterr().out == expected, command
+        # the docs: a reference that does not parse prints {"input", "error"} and exits 2
+        assert code == (2 if '"error": ' in expected else 0), command
