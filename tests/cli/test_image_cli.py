@@ -224,8 +224,11 @@ def test_text_output_for_people_never_shows_a_password(
 
 def test_json_never_shows_a_password(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     config = write_config(tmp_path, "c.json", {"docker.io": {"auth": b64(f"u:{PASSWORD}")}})
-    main(["image", "resolve", "--json", "golang", "--registry-config", str(config)])
+    assert main(["image", "resolve", "--json", "golang", "--registry-config", str(config)]) == 0
     captured = capsys.readouterr()
+    # the login is there, described: its absence would make the checks below vacuous
+    credential = json.loads(captured.out)["credential"]
+    assert (credential["username"], credential["has_password"]) == ("u", True)
     assert PASSWORD not in captured.out + captured.err
     assert b64(f"u:{PASSWORD}") not in captured.out + captured.err
 
