@@ -184,7 +184,14 @@ def test_read_config_file_errors_name_the_file(tmp_path: Path) -> None:
 
 def test_no_password_in_repr_or_problems() -> None:
     creds = collect_credentials(
-        secret_configs=[("s", keyed([("gcr.io", auth("u", "hunter2-secret"))]))]
+        secret_configs=[
+            ("s", keyed([("gcr.io", auth("u", "hunter2-secret"))])),
+            ("bad", '{"auths": {"gcr.io": {"auth": "hunter2-not-base64"}}}'),
+            ("broken", '{"auths": hunter2-not-json'),
+        ]
     )
+    assert users(creds.candidates_for(GCR)) == ["u"]  # the login is there to be shown...
+    assert len(creds.problems) == 2  # ...and so are the problems
     assert "hunter2" not in repr(creds)
     assert "hunter2" not in repr(creds.candidates_for(GCR))
+    assert "hunter2" not in "\n".join(creds.problems)
