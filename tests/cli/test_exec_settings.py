@@ -121,3 +121,28 @@ def test_the_plugin_secret_may_come_from_drones_own_variable(
 
     [credential] = found.candidates_for(parse_reference("127.0.0.1:5001/a/b:1"))
     assert credential.username == "bot"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "verify"), ("false", "verify"), ("true", "skip-verify"), ("1", "skip-verify")],
+)
+def test_the_plugin_tls_check_follows_drone_skip_verify(value: str | None, expected: str) -> None:
+    from conveyor.cli.exec_settings import plugin_settings
+
+    environ = {
+        "DRONE_REGISTRY_PLUGIN_ENDPOINT": "https://127.0.0.1:9/",
+        "DRONE_REGISTRY_PLUGIN_TOKEN": "shared-secret-value",
+    }
+    if value is not None:
+        environ["DRONE_REGISTRY_PLUGIN_SKIP_VERIFY"] = value
+    settings = plugin_settings(_args(), environ)
+    assert settings is not None
+    assert settings.tls.value == expected
+    assert "shared-secret-value" not in repr(settings)
+
+
+def test_no_plugin_without_an_endpoint() -> None:
+    from conveyor.cli.exec_settings import plugin_settings
+
+    assert plugin_settings(_args(), {"DRONE_REGISTRY_PLUGIN_SECRET": "x"}) is None

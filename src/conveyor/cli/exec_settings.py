@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from conveyor.registry.plugin import PluginSettings
     from conveyor.runner.executor import CredentialFactory, CredentialSource
     from conveyor.runner.image_guard import ImageGuard
 
@@ -24,6 +25,7 @@ CACHE_MODES = ("verify", "always-pull", "off")
 PLUGIN_ENDPOINT_ENV = "DRONE_REGISTRY_PLUGIN_ENDPOINT"
 PLUGIN_SECRET_ENV = "DRONE_REGISTRY_PLUGIN_SECRET"  # noqa: S105 - a variable name
 PLUGIN_TOKEN_ENV = "DRONE_REGISTRY_PLUGIN_TOKEN"  # noqa: S105 - Drone runner's name for it
+PLUGIN_SKIP_VERIFY_ENV = "DRONE_REGISTRY_PLUGIN_SKIP_VERIFY"
 _DURATION = re.compile(
     r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", re.ASCII
 )
@@ -120,28 +122,36 @@ def make_guard(mode: str, err: TextIO, max_age: float | None = None) -> ImageGua
     return guard
 
 
+def plugin_settings(args: argparse.Namespace, env: Mapping[str, str]) -> PluginSettings | None:
+    """The registry plugin of `--registry-plugin` or Drone's DRONE_REGISTRY_PLUGIN_* variables."""
+    from conveyor.registry.plugin import PluginSettings, TlsMode, safe_endpoint
+
+    endpoint = args.registry_plugin or env.get(PLUGIN_ENDPOINT_ENV)
+    if not endpoint:
+        return None
+    secret = env.get(PLUGIN_SECRET_ENV) or env.get(PLUGIN_TOKEN_ENV, "")
+    if not secret:
+        from conveyor.errors import UsageError
+
+        raise UsageError(
+            f"the registry plugin {safe_endpoint(endpoint)} needs its shared secret in "
+            f"${PLUGIN_SECRET_ENV} (or ${PLUGIN_TOKEN_ENV}, as for a Drone runner)"
+        )
+    skip = env.get(PLUGIN_SKIP_VERIFY_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return PluginSettings(
+        endpoint=endpoint, secret=secret, tls=TlsMode.SKIP_VERIFY if skip else TlsMode.VERIFY
+    )
+
+
 def credential_factory(
     args: argparse.Namespace, repo: str, environ: Mapping[str, str] | None = None
 ) -> CredentialFactory:
     """Secrets + `--registry-config` files + the registry plugin, in that order of precedence."""
     import os
 
-    from conveyor.registry.plugin import PluginSettings, safe_endpoint
     from conveyor.registry.sources import collect_credentials
 
-    env = os.environ if environ is None else environ
-    endpoint = args.registry_plugin or env.get(PLUGIN_ENDPOINT_ENV)
-    plugin = None
-    if endpoint:
-        secret = env.get(PLUGIN_SECRET_ENV) or env.get(PLUGIN_TOKEN_ENV, "")
-        if not secret:
-            from conveyor.errors import UsageError
-
-            raise UsageError(
-                f"the registry plugin {safe_endpoint(endpoint)} needs its shared secret in "
-                f"${PLUGIN_SECRET_ENV} (or ${PLUGIN_TOKEN_ENV}, as for a Drone runner)"
-            )
-        plugin = PluginSettings(endpoint=endpoint, secret=secret)
+    plugin = plugin_settings(args, os.environ if environ is None else environ)
     build = {"repo": repo, "event": args.event, "trusted": str(args.trusted)}
     if args.branch:
         build["branch"] = args.branch
