@@ -176,7 +176,7 @@ def _row(name: str, times: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=" ".join((__doc__ or "").split("\n\n")[0].split()))
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--mb", type=int, default=50)
     args = parser.parse_args()

@@ -35,7 +35,7 @@ def peak_rss(command: list[str], cwd: Path) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     conveyor = [sys.executable, "-m", "conveyor"]

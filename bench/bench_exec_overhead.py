@@ -55,7 +55,7 @@ def sdk_baseline() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     plan = compile_yaml(pipeline([(f"step{i}", "true") for i in range(STEPS)]))

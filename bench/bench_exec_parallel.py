@@ -18,7 +18,7 @@ STEPS = 8
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--command", default="sleep 1", help="what each step runs")
     args = parser.parse_args()
