@@ -1,4 +1,5 @@
-"""Load a pipeline file and lint it before a command uses it (`compile`, `exec`).
+"""The pipeline-file argument of `lint`, `compile` and `exec`, and the lint that must pass
+before `compile` or `exec` uses a file.
 
 Diagnostics go to the error stream, as `conveyor lint` would print them; a file with errors
 is never compiled or run.
@@ -7,10 +8,24 @@ is never compiled or run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from conveyor.config.loader import LoadResult
+
+
+DEFAULT_FILE = ".drone.yml"
+
+
+def add_file_argument(parser: Any) -> None:
+    """The optional FILE argument that `lint`, `compile` and `exec` share."""
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=DEFAULT_FILE,
+        metavar="FILE",
+        help=f"the pipeline file (default: {DEFAULT_FILE})",
+    )
 
 
 def load_checked(path: Path, *, trusted: bool, err: TextIO) -> LoadResult | None:

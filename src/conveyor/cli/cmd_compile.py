@@ -1,8 +1,9 @@
 """`conveyor compile [FILE] [--pipeline NAME] [--trusted] [--event E] [--branch B] [--ref R]`.
 
-Prints the plan of one pipeline as JSON (docs/compile.md): what `conveyor exec` would run,
-with secret references but no secret values. A file with errors prints its diagnostics
-to stderr, as `conveyor lint` does, and exits 2. Only argparse is imported at module level.
+Prints the plan of one pipeline as JSON (docs/compile.md): what `conveyor exec` would run, with
+secret references but no secret values. A file with errors prints its diagnostics to stderr, as
+`conveyor lint` does, and exits 2. Only argparse and light cli helpers are imported at module
+level.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-DEFAULT_FILE = ".drone.yml"
+from conveyor.cli.checked_file import add_file_argument
+
 EPILOG = """\
 exit codes: 0 plan printed, 2 file errors, unreadable file, unknown pipeline
 
@@ -35,13 +37,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "file",
-        nargs="?",
-        default=DEFAULT_FILE,
-        metavar="FILE",
-        help=f"the pipeline file (default: {DEFAULT_FILE})",
-    )
+    add_file_argument(parser)
     parser.add_argument(
         "--pipeline", metavar="NAME", help="the pipeline to compile (default: the first)"
     )

@@ -1,8 +1,8 @@
 """`conveyor exec [FILE]`: run a pipeline here, in containers, like `drone exec`.
 
 Exit codes: 0 success, 1 the pipeline failed, 2 a configuration error (the file, a flag, a
-secret), 130 interrupted (Ctrl-C, SIGTERM). Only argparse is imported at module level so that
-`conveyor --help` stays fast; everything else is imported inside `run`.
+secret), 130 interrupted (Ctrl-C, SIGTERM). Only argparse and light cli helpers are imported at
+module level so that `conveyor --help` stays fast; everything else is imported inside `run`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import re
 from typing import TYPE_CHECKING, Any, TextIO
 
+from conveyor.cli.checked_file import add_file_argument
 from conveyor.cli.exec_settings import add_runner_arguments
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from conveyor.engine.contract import Engine
     from conveyor.plan.model import Plan
 
-DEFAULT_FILE = ".drone.yml"
 
 EPILOG = """\
 exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
@@ -45,13 +45,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "file",
-        nargs="?",
-        default=DEFAULT_FILE,
-        metavar="FILE",
-        help=f"the pipeline file (default: {DEFAULT_FILE})",
-    )
+    add_file_argument(parser)
     _add_selection(parser.add_argument_group("what to run"))
     _add_values(parser.add_argument_group("secrets and environment"))
     _add_build(parser.add_argument_group("the build"))

@@ -1,7 +1,8 @@
 """`conveyor lint [FILE] [--trusted] [--format text|json]`: every problem of a pipeline file.
 
-Exit 0 without errors (warnings allowed), 1 with errors, 2 when the file cannot be read.
-Only argparse is imported at module level so that `conveyor --help` stays fast.
+Exit 0 without errors (warnings allowed), 1 with errors, 2 when the file cannot be read. Only
+argparse and light cli helpers are imported at module level so that `conveyor --help` stays
+fast.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-DEFAULT_FILE = ".drone.yml"
+from conveyor.cli.checked_file import add_file_argument
+
 EPILOG = """\
 exit codes: 0 no error (warnings allowed), 1 errors, 2 unreadable file, bad flag
 
@@ -33,13 +35,7 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "file",
-        nargs="?",
-        default=DEFAULT_FILE,
-        metavar="FILE",
-        help=f"the pipeline file (default: {DEFAULT_FILE})",
-    )
+    add_file_argument(parser)
     parser.add_argument(
         "--trusted",
         action="store_true",
