@@ -286,3 +286,12 @@ def test_any_text_parses_or_raises_the_one_error(text: str) -> None:
     else:
         assert parse_reference(ref.string()).string() == ref.string()
         assert re.fullmatch(r"[\x21-\x7e]+", ref.string(), re.ASCII)
+
+
+def test_parse_repo_digests_keeps_the_good_entries_in_order() -> None:
+    from conveyor.images.reference import parse_repo_digests
+
+    digest = "sha256:" + "a" * 64
+    found = parse_repo_digests([f"127.0.0.1:5001/x/y@{digest}", "Not A Reference", f"z@{digest}"])
+    assert [r.name for r in found] == ["127.0.0.1:5001/x/y", "docker.io/library/z"]
+    assert all(r.digest == digest for r in found)

@@ -28,7 +28,12 @@ from conveyor.cache.ledger import ImageKey, Ledger
 from conveyor.cache.refusals import denied_error, unreachable_error
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import registry_host
-from conveyor.images.reference import DEFAULT_DOMAIN, DEFAULT_TAG, Reference, parse_reference
+from conveyor.images.reference import (
+    DEFAULT_DOMAIN,
+    DEFAULT_TAG,
+    Reference,
+    parse_repo_digests,
+)
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
 from conveyor.registry.auth import AccessVerdict
 
@@ -304,7 +309,7 @@ def provenance_keys(
         ]
     served = [
         ImageKey(registry=r.domain, repository=r.path, digest=r.digest, image_id=image_id)
-        for r in _parsed(repo_digests)
+        for r in parse_repo_digests(repo_digests)
         if r.digest
     ]
     if served:
@@ -321,20 +326,9 @@ def provenance_keys(
 def matching_digests(reference: Reference, repo_digests: Sequence[str]) -> list[str]:
     """The digests of `repo_digests` that belong to the reference's repository, in order."""
     found: list[str] = [reference.digest] if reference.digest else []
-    for parsed in _parsed(repo_digests):
+    for parsed in parse_repo_digests(repo_digests):
         if parsed.name == reference.name and parsed.digest and parsed.digest not in found:
             found.append(parsed.digest)
-    return found
-
-
-def _parsed(repo_digests: Sequence[str]) -> list[Reference]:
-    """The RepoDigests entries that parse (Docker writes them; skip anything odd)."""
-    found: list[Reference] = []
-    for text in repo_digests:
-        try:
-            found.append(parse_reference(text))
-        except errors.InvalidReferenceError:
-            continue
     return found
 
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from conveyor.errors import InvalidReferenceError
@@ -113,6 +114,18 @@ def parse_reference(text: str) -> Reference:
     if digest is not None:
         _check_digest(text, digest)
     return Reference(domain=domain, path=path, tag=tag, digest=digest)
+
+
+def parse_repo_digests(texts: Iterable[str]) -> list[Reference]:
+    """The `RepoDigests` entries of an image that parse, in order (Docker writes them; an odd
+    one is skipped rather than failing whoever inspects the image)."""
+    found: list[Reference] = []
+    for text in texts:
+        try:
+            found.append(parse_reference(text))
+        except InvalidReferenceError:
+            continue
+    return found
 
 
 def split_domain(name: str) -> tuple[str, str]:

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from conveyor.engine.contract import Engine, ImageInfo
-from conveyor.errors import InvalidReferenceError, PullError
+from conveyor.errors import PullError
 from conveyor.images.credentials import Credential
 from conveyor.images.decision import PullAction, decide, missing_image_message
-from conveyor.images.reference import Reference, parse_reference
+from conveyor.images.reference import Reference, parse_reference, parse_repo_digests
 from conveyor.plan.model import StepPlan
 from conveyor.runner.events import Event, ImageCached, PullFinished, PullProgressed, PullStarted
 from conveyor.runner.image_guard import ImageGuard
@@ -108,11 +108,7 @@ class ImageStage:
         """The step's logins, then this run's logins for every other registry that served the
         image (a copy retagged under another registry's name is judged where it came from)."""
         found = list(candidates)
-        for text in info.repo_digests:
-            try:
-                served = parse_reference(text)
-            except InvalidReferenceError:
-                continue
+        for served in parse_repo_digests(info.repo_digests):
             if served.domain != reference.domain:
                 found.extend(c for c in self._credentials.candidates_for(served) if c not in found)
         return found
