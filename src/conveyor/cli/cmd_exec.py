@@ -223,7 +223,7 @@ def execute(
     import sys
     from pathlib import Path
 
-    from conveyor.cli.console import use_color
+    from conveyor.cli.console import is_terminal, use_color
     from conveyor.cli.exec_settings import credential_factory, make_guard
     from conveyor.cli.output.console_sink import ConsoleSink
     from conveyor.engine.docker_backend import connect
@@ -234,7 +234,7 @@ def execute(
     engine = connect()
     remove_dead_leftovers(engine, sys.stderr)
     color = use_color(sys.stdout)
-    live = _is_terminal(sys.stdout)
+    live = is_terminal(sys.stdout)
     sink = ConsoleSink(sys.stdout, sys.stderr, color=color, live=live)
     executor = Executor(
         engine,
@@ -287,13 +287,6 @@ def select_steps(plan: Plan, include: list[str], exclude: list[str]) -> Plan:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9._-]+", "-", name.lower(), flags=re.ASCII).strip("-") or "workspace"
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    import os
-
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
 
 
 def remove_dead_leftovers(engine: Engine, err: TextIO) -> None:
