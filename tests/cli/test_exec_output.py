@@ -170,3 +170,21 @@ def test_a_very_long_step_name_does_not_squeeze_the_other_columns() -> None:
     assert cells[1][0].startswith("very-long-step-name-")
     assert cells[1][1:4] == ["success", "1.0s", ""]
     assert cells[2] == ["b", "failure", "2.0s", "2", ""]
+
+
+def test_terminal_and_colour_decisions() -> None:
+    import io
+
+    from conveyor.cli.console import is_terminal, use_color
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert is_terminal(Tty(), {"TERM": "xterm"})
+    assert not is_terminal(Tty(), {"TERM": "dumb"})
+    assert not is_terminal(io.StringIO(), {"TERM": "xterm"})
+    assert use_color(Tty(), {"TERM": "xterm"})
+    assert not use_color(Tty(), {"TERM": "xterm", "NO_COLOR": "1"})
+    assert use_color(io.StringIO(), {"FORCE_COLOR": "1"})
+    assert not use_color(io.StringIO(), {})

@@ -13,7 +13,8 @@ from typing import TextIO
 def is_terminal(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
     """A real terminal that can redraw lines (not a file, a pipe or TERM=dumb)."""
     env = os.environ if environ is None else environ
-    return is_terminal(stream, env)
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and env.get("TERM") != "dumb"
 
 
 def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
@@ -23,5 +24,4 @@ def use_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
         return False
     if env.get("FORCE_COLOR", "") not in ("", "0"):
         return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and env.get("TERM") != "dumb"
+    return is_terminal(stream, env)
