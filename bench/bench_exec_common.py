@@ -18,7 +18,7 @@ from conveyor.cli.output.console_sink import ConsoleSink
 from conveyor.compiler.compile import compile_pipeline, select_pipeline
 from conveyor.compiler.context import BuildContext
 from conveyor.config.loader import load_text
-from conveyor.engine.docker_backend import DockerEngine, connect
+from conveyor.engine.docker.backend import DockerEngine, connect
 from conveyor.plan.model import Plan
 from conveyor.runner.dag import RunStatus
 from conveyor.runner.executor import Executor, RunOptions

@@ -16,7 +16,7 @@ import docker
 import pytest
 
 from conveyor.engine.contract import ContainerEnv, RunSpec
-from conveyor.engine.docker_backend import DockerEngine, connect
+from conveyor.engine.docker.backend import DockerEngine, connect
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan
 from conveyor.runner.dag import RunStatus, StepStatus

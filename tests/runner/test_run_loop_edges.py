@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from conveyor.engine.docker.pull import PullProgress, PullResult
 from conveyor.engine.fake import FakeEngine, FakeStep
-from conveyor.engine.pull import PullProgress, PullResult
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import Reference
 from conveyor.runner.dag import RunStatus, StepStatus

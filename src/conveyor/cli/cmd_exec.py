@@ -226,7 +226,7 @@ def execute(
     from conveyor.cli.console import is_terminal, use_color
     from conveyor.cli.exec_settings import credential_factory, make_guard
     from conveyor.cli.output.console_sink import ConsoleSink
-    from conveyor.engine.docker_backend import connect
+    from conveyor.engine.docker.backend import connect
     from conveyor.runner.dag import RunStatus
     from conveyor.runner.executor import Executor, RunOptions
     from conveyor.runner.run_loop import Limits

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from conveyor.plan.model import StepPlan, VolumePlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
+    from conveyor.engine.docker.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 

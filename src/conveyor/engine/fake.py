@@ -26,7 +26,7 @@ from conveyor.errors import EngineError, PullError
 from conveyor.plan.model import StepPlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
+    from conveyor.engine.docker.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -110,7 +110,7 @@ class FakeEngine:
         on_progress: Callable[[PullProgress], None] | None = None,
     ) -> PullResult:
         """Succeeds (adding the image to the cache) unless a pull error is scripted."""
-        from conveyor.engine.pull import PullProgress, PullResult
+        from conveyor.engine.docker.pull import PullProgress, PullResult
 
         image = reference.string()
         self._record("pull", image)

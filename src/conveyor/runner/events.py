@@ -15,7 +15,7 @@ from conveyor.plan.model import StepKind
 from conveyor.runner.dag import RunStatus, StepStatus
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress
+    from conveyor.engine.docker.pull import PullProgress
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

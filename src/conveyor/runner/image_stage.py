@@ -21,7 +21,7 @@ from conveyor.runner.events import Event, ImageCached, PullFinished, PullProgres
 from conveyor.runner.image_guard import ImageGuard
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress
+    from conveyor.engine.docker.pull import PullProgress
 
 
 class Candidates(Protocol):

@@ -14,7 +14,7 @@ import docker
 import pytest
 import requests
 
-from conveyor.engine.pull import (
+from conveyor.engine.docker.pull import (
     FailureKind,
     PullProgress,
     classify,

@@ -21,7 +21,6 @@ import docker.errors
 import requests.exceptions
 from docker.types import NetworkingConfig
 
-from conveyor.engine import docker_config as cfg
 from conveyor.engine import labels
 from conveyor.engine.contract import (
     ContainerEnv,
@@ -31,13 +30,14 @@ from conveyor.engine.contract import (
     ResourceKind,
     RunSpec,
 )
-from conveyor.engine.frames import FrameParser
-from conveyor.engine.workspace_archive import archive_directory
+from conveyor.engine.docker import container_config as cfg
+from conveyor.engine.docker.frames import FrameParser
+from conveyor.engine.docker.workspace_archive import archive_directory
 from conveyor.errors import ConfigError, EngineError
 from conveyor.plan.model import MountKind, StepPlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
+    from conveyor.engine.docker.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -129,7 +129,7 @@ class DockerEngine:
         on_progress: Callable[[PullProgress], None] | None = None,
     ) -> PullResult:
         """engine.pull.pull_image on this client."""
-        from conveyor.engine.pull import pull_image
+        from conveyor.engine.docker.pull import pull_image
 
         return pull_image(self._client, reference, candidates, on_progress=on_progress)
 
