@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from conveyor.engine.docker.pull import PullProgress, PullResult
+from conveyor.engine.contract import PullProgress, PullResult
 from conveyor.engine.fake import FakeEngine, FakeStep
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import Reference

@@ -27,6 +27,8 @@ from conveyor.engine.contract import (
     ImageInfo,
     Leftover,
     LogStream,
+    PullProgress,
+    PullResult,
     ResourceKind,
     RunSpec,
 )
@@ -37,7 +39,6 @@ from conveyor.errors import ConfigError, EngineError
 from conveyor.plan.model import MountKind, StepPlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.docker.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -128,7 +129,7 @@ class DockerEngine:
         candidates: Sequence[Credential],
         on_progress: Callable[[PullProgress], None] | None = None,
     ) -> PullResult:
-        """engine.pull.pull_image on this client."""
+        """engine.docker.pull.pull_image on this client."""
         from conveyor.engine.docker.pull import pull_image
 
         return pull_image(self._client, reference, candidates, on_progress=on_progress)
