@@ -198,7 +198,10 @@ class AlwaysPullGuard(VerifyingGuard):
 
 
 class OpenGuard:
-    """`off` mode: Drone's behaviour, no ledger, no check; the runner prints `notice`."""
+    """`off` mode: Drone's behaviour, no ledger, no check; the caller prints `notice`.
+
+    The one null guard: tests and benchmarks that need no check use it too.
+    """
 
     __slots__ = ()
 
