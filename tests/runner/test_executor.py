@@ -15,6 +15,7 @@ from conveyor.errors import SecretError
 from conveyor.images.credentials import Credential
 from conveyor.images.policy import PullPolicy
 from conveyor.images.reference import Reference
+from conveyor.plan.model import FailurePolicy, RunPolicy
 from conveyor.registry.settings import RegistrySources
 from conveyor.runner.dag import RunStatus, StepStatus
 from conveyor.runner.events import (
@@ -79,7 +80,7 @@ def test_failure_skips_the_rest_but_runs_when_status_failure() -> None:
     steps = serial(
         step("build"),
         step("test"),
-        step("notify", run_on_success=False, run_on_failure=True),
+        step("notify", run_policy=RunPolicy.ON_FAILURE),
     )
     result = executor.run(job(plan(*steps)))
     assert result.status is RunStatus.FAILURE
@@ -96,7 +97,7 @@ def test_failure_ignore_and_exit_78() -> None:
         {"lint": FakeStep(exit_code=1), "gate": FakeStep(exit_code=78)}, images=CACHED
     )
     executor, _ = make(engine)
-    steps = serial(step("lint", failure_ignore=True), step("gate"), step("deploy"))
+    steps = serial(step("lint", failure_policy=FailurePolicy.IGNORE), step("gate"), step("deploy"))
     result = executor.run(job(plan(*steps)))
     assert result.status is RunStatus.SUCCESS
     assert statuses(result) == {

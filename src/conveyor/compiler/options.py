@@ -9,16 +9,16 @@ from dataclasses import replace
 
 from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
-from conveyor.plan.model import StepPlan
+from conveyor.plan.model import FailurePolicy, StepPlan
 
 FAILURE_VALUES = {
-    None: False,
-    "": False,
-    "ignore": True,
-    "fast": False,
-    "fail-fast": False,
-    "fast-fail": False,
-    "always": False,
+    None: FailurePolicy.FAIL,
+    "": FailurePolicy.FAIL,
+    "ignore": FailurePolicy.IGNORE,
+    "fast": FailurePolicy.FAIL,
+    "fail-fast": FailurePolicy.FAIL,
+    "fast-fail": FailurePolicy.FAIL,
+    "always": FailurePolicy.FAIL,
 }
 """`failure:` values Drone accepts; only `ignore` changes what the runner does."""
 
@@ -35,7 +35,7 @@ def apply_options(plan: StepPlan, source: StepSource) -> StepPlan:
         )
     return replace(
         plan,
-        failure_ignore=FAILURE_VALUES[failure],
+        failure_policy=FAILURE_VALUES[failure],
         detach=step.detach,
         privileged=step.privileged,
         user=step.user,

@@ -134,7 +134,7 @@ class Executor:
             self._engine, credentials=credentials, guard=self._guard, emit=self.emit
         )
         self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
-        problems = images.preflight(step for step in active if step.run_on_success)
+        problems = images.preflight(step for step in active if step.run_policy.runs(failing=False))
         if problems:
             return self._refuse(run, steps, problems, began)
         context = _Prepared(run=run, steps=steps, images=images, masker=masker, secrets=secrets)
