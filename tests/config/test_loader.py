@@ -212,7 +212,7 @@ def test_anchor_keys_at_top_level_are_warnings_only() -> None:
         ("volumes: [{name: v, host: {}}]\n", [("E016", 3, 27, "volumes[0].host")]),
         ("volumes: [{temp: {}}]\n", [("E016", 3, 11, "volumes[0]")]),
         ("steps:\n- name: a\n  volumes: [{name: v}]\n", [("E016", 5, 13, "steps[0].volumes[0]")]),
-        ("name: again\n", [("E004", 3, 1, "name")]),
+        ("name: again\n", [("W004", 3, 1, "name")]),
         ("<<: 1\n", [("E014", 3, 5, "<<")]),
         (
             "environment: {A: {from_secret: [x]}}\n",
@@ -222,7 +222,7 @@ def test_anchor_keys_at_top_level_are_warnings_only() -> None:
             "environment: {A: {secret: x}}\n",
             [("W001", 3, 19, "environment.A.secret"), ("E013", 3, 18, "environment.A")],
         ),
-        ("type: exec\n", [("E012", 3, 7, "type")]),
+        ("type: exec\n", [("N001", 3, 7, "type")]),
         ("version: 1\n", [("W002", 3, 1, "version")]),
         ("steps:\n- name: a\n  memswap_limit: 1g\n", [("W002", 5, 3, "steps[0].memswap_limit")]),
         ("trigger: {paths: [a]}\n", [("W002", 3, 11, "trigger.paths")]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from conveyor.config.loader import LoadResult
-from conveyor.lint import documents, graph, images, names, trusted, values
+from conveyor.lint import documents, graph, images, names, strings, trusted, values
 from conveyor.source import Diagnostic, Severity
 from conveyor.spec.model import ConfigFile
 
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     images.check,
     trusted.check,
     values.check,
+    strings.check,
     documents.check,
 )
 

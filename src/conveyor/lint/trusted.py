@@ -21,7 +21,7 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
     """Every trusted-only field of the file, unless `trusted`."""
     if trusted:
         return
-    for pipeline in file.pipelines:
+    for pipeline in file.docker_pipelines:
         for prefix, step in each_step(pipeline):
             for name in trusted_only_fields(step):
                 yield finding(
