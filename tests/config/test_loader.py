@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -416,3 +417,31 @@ def test_ports_of_a_service_are_accepted_and_ignored() -> None:
     (diagnostic,) = _load("services:\n- name: db\n  image: b\n  ports: [5432]\n").diagnostics
     assert diagnostic.code == "W002"
     assert "no port is published" in diagnostic.message
+
+
+@pytest.mark.timeout(20)
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / ".drone.yml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="is not a regular file") as caught:
+        load_file(fifo)
+    assert caught.value.exit_code == 2
+
+
+def test_a_symlink_out_of_the_project_is_refused_unread(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    link = project / ".drone.yml"
+    link.symlink_to(outside)
+    with pytest.raises(ConfigError, match="outside the project directory") as caught:
+        load_file(link, project=project)
+    assert "root:x" not in caught.value.render()
+
+
+def test_a_symlink_inside_the_project_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "ci.yml").write_text(HEAD + "steps:\n- {name: a, image: x}\n")
+    link = tmp_path / ".drone.yml"
+    link.symlink_to(tmp_path / "ci.yml")
+    assert load_file(link, project=tmp_path).diagnostics == ()

@@ -160,7 +160,7 @@ def prepare(
     from conveyor.compiler.context import BuildContext
     from conveyor.images.policy import PullPolicy
 
-    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err)
+    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err, strict=args.strict)
     if loaded is None:
         return None
     cwd = Path.cwd()
