@@ -13,7 +13,7 @@ from typing import Any
 from conveyor.cli.checked_file import add_file_argument
 
 EPILOG = """\
-exit codes: 0 no error (warnings and notes allowed), 1 errors (or warnings with --strict),
+exit codes: 0 no error (warnings, notes allowed), 1 errors (warnings too with --strict),
             2 unreadable file, bad flag
 
 examples:
