@@ -13,8 +13,8 @@ from typing import Any
 from conveyor.cli.checked_file import add_file_argument
 
 EPILOG = """\
-exit codes: 0 no error (warnings, notes allowed), 1 errors (warnings too with --strict),
-            2 unreadable file, bad flag
+exit codes: 0 no error (warnings and notes allowed), 1 errors (and warnings with
+            --strict), 2 unreadable file, bad flag
 
 examples:
   conveyor lint                       lint .drone.yml in the current directory
