@@ -186,14 +186,23 @@ def test_merge_keys_single_list_and_override() -> None:
         "- <<: *base\n  name: one\n  pull: if-not-exists\n"
         "- <<: [*more, *base]\n  name: two\n"
     )
-    assert [d.code for d in result.diagnostics] == ["W001", "W001"]  # the x- keys
+    assert result.diagnostics == ()  # the x- keys only hold anchors that are used
     one, two = result.file.pipelines[0].steps
     assert (one.image, one.pull, one.commands) == ("golang", "if-not-exists", ("a",))
     assert (two.image, two.pull, two.user) == ("golang", "never", "root")
 
 
 def test_anchor_keys_at_top_level_are_warnings_only() -> None:
-    assert [c[0] for c in _codes("x-base: &b {a: 1}\n")] == ["W001"]
+    assert [c[0] for c in _codes("x-base: &b {a: 1}\n")] == ["W001"]  # never aliased
+
+
+def test_a_top_level_key_holding_used_anchors_is_not_unknown() -> None:
+    body = (
+        "anchors:\n  - &image golang:1.22\n  - &unused x\n"
+        "extra: &extra {y: 1}\n"
+        "steps:\n- {name: a, image: *image}\n"
+    )
+    assert _codes(body) == [("W001", 6, 1, "extra")]
 
 
 @pytest.mark.parametrize(

@@ -334,3 +334,18 @@ def test_windows_paths_are_absolute_in_windows_pipelines_only() -> None:
     assert [d.code for d in found] == ["E144", "E144"]
     assert found[0].message == f'path "{pipe}" must be absolute (start with /)'
     assert found[1].message == 'path "C:\\cache" must be absolute (start with /)'
+
+
+@pytest.mark.parametrize(
+    ("host", "advice"),
+    [
+        ("/var/run/docker.sock", "it mounts the Docker socket"),
+        ("/run/docker.sock", "it mounts the Docker socket"),
+        ("/tmp/cache", "for a cache or scratch directory, use `temp: {}`"),
+    ],
+)
+def test_the_host_volume_error_suggests_what_fits(host: str, advice: str) -> None:
+    body = f"volumes: [{{name: v, host: {{path: {host}}}}}]\nsteps:\n- {{name: a, image: x}}\n"
+    (diagnostic,) = _lint(HEAD + body)
+    assert diagnostic.code == "E130"
+    assert advice in diagnostic.message

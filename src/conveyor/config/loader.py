@@ -109,7 +109,7 @@ def load_bytes(data: bytes, filename: str, *, limits: Limits | None = None) -> L
 def load_text(text: str, filename: str, *, limits: Limits | None = None) -> LoadResult:
     """Load YAML `text` as the file `filename`."""
     composed = compose(text, filename, limits)
-    reader = Reader(filename)
+    reader = Reader(filename, aliased=composed.aliased)
     documents: list[Document] = []
     try:
         for node in composed.documents:

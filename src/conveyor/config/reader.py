@@ -38,8 +38,9 @@ def join(prefix: str, part: str | int) -> str:
 class Reader:
     """Diagnostics of one file, and the typed reads that produce them."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, aliased: frozenset[int] = frozenset()) -> None:
         self.filename = filename
+        self.aliased = aliased
         self.diagnostics: list[Diagnostic] = []
         self._dropped = 0
         self._dropped_errors = 0
@@ -156,6 +157,23 @@ class Reader:
             known = {entry.key for entry in found}
             found.extend(e for e in self._flatten(source, path, active) if e.key not in known)
         return found
+
+    def holds_anchors(self, node: YNode) -> bool:
+        """True when `node`, or a node inside it, is the target of an alias in the file."""
+        stack: list[YNode] = [node]
+        seen: set[int] = set()
+        while stack:
+            current = stack.pop()
+            if id(current) in self.aliased:
+                return True
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, YSequence):
+                stack.extend(current.items)
+            elif isinstance(current, YMapping):
+                stack.extend(value for _, value in current.pairs)
+        return False
 
     def unknown_key(
         self, entry: Entry, path: str, known: Iterable[str], *, hint: str | None = None

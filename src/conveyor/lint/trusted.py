@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from conveyor.lint import codes
 from conveyor.lint.context import each_step, finding, label
+from conveyor.rules.paths import host_volume_advice
 from conveyor.source import Diagnostic
 from conveyor.spec.model import ConfigFile, Pipeline
 from conveyor.spec.trust import trusted_only_fields
@@ -45,7 +46,7 @@ def _volumes(pipeline: Pipeline) -> Iterator[Diagnostic]:
                 volume,
                 "host",
                 f'host volume "{volume.name}" is allowed only in trusted repositories; '
-                "use `temp: {}` instead",
+                + host_volume_advice(volume.host.path),
                 prefix=prefix,
                 hint=HINT,
             )

@@ -85,3 +85,20 @@ def workspace_paths(pipeline: Pipeline) -> WorkspacePaths:
         path = path_text.strip("/")
     full = posixpath.normpath(posixpath.join(base, path)) if path else base
     return WorkspacePaths(base=base, path=path, full=full)
+
+
+def mounts_docker_socket(host_path: str) -> bool:
+    """True for the Docker engine's socket (Linux) or named pipe (Windows)."""
+    return host_path.rstrip("/").endswith("/docker.sock") or host_path.lower().endswith(
+        "pipe\\docker_engine"
+    )
+
+
+def host_volume_advice(host_path: str) -> str:
+    """What an untrusted repository can do instead of a host volume at `host_path`."""
+    if mounts_docker_socket(host_path):
+        return (
+            "it mounts the Docker socket, which gives the steps control of the host, so it "
+            "needs a trusted repository"
+        )
+    return "for a cache or scratch directory, use `temp: {}` (a volume that lasts for the run)"
