@@ -147,6 +147,56 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     ),
     ("event glob", "trigger: {event: 'pull_*'}\n", []),
     ("no pipeline", None, [("E153", 1, 1, "")]),
+    (
+        "volume named workspace",
+        "volumes: [{name: workspace, temp: {}}]\nsteps:\n- {name: a, image: x}\n",
+        [("E146", 3, 18, "volumes[0].name")],
+    ),
+    (
+        "workspace into a system directory",
+        "workspace: {base: /drone, path: ../etc}\nsteps:\n- {name: a, image: x}\n",
+        [("E147", 3, 1, "workspace")],
+    ),
+    (
+        "workspace at the root",
+        "workspace: {path: /}\nsteps:\n- {name: a, image: x}\n",
+        [("E147", 3, 1, "workspace")],
+    ),
+    (
+        "malformed substitution",
+        "steps:\n- name: a\n  image: x\n  commands:\n  - echo ${TAG\n",
+        [("E160", 7, 5, "steps[0].commands[0]")],
+    ),
+    (
+        "malformed substitution in an image",
+        "steps:\n- name: a\n  image: app:${TAG\n",
+        [("E160", 5, 10, "steps[0].image")],
+    ),
+    (
+        "literal dollar-brace",
+        "steps:\n- name: a\n  image: x\n  commands:\n  - echo $${HOME}\n",
+        [],
+    ),
+    (
+        "NUL character",
+        'steps:\n- name: a\n  image: x\n  environment: {A: "x\\0y"}\n',
+        [("E161", 6, 20, "steps[0].environment.A")],
+    ),
+    (
+        "invalid environment names",
+        "environment: {A=B: 1}\nsteps:\n- {name: a, image: x, environment: {1A: x}}\n",
+        [("E162", 3, 20, "environment.A=B"), ("E162", 5, 41, "steps[0].environment.1A")],
+    ),
+    (
+        "from_secret inside a settings list",
+        "steps:\n- name: a\n  image: x\n  settings: {tags: [{from_secret: t}]}\n",
+        [("E164", 6, 20, "steps[0].settings.tags")],
+    ),
+    (
+        "pull true",
+        "steps:\n- name: a\n  image: x\n  pull: true\n",
+        [("W122", 6, 9, "steps[0].pull")],
+    ),
 ]
 
 
@@ -349,3 +399,24 @@ def test_the_host_volume_error_suggests_what_fits(host: str, advice: str) -> Non
     (diagnostic,) = _lint(HEAD + body)
     assert diagnostic.code == "E130"
     assert advice in diagnostic.message
+
+
+def test_an_environment_of_200000_variables_is_an_error() -> None:
+    env = "".join(f"  V{i}: x\n" for i in range(200_000))
+    found = _lint(HEAD + "environment:\n" + env + "steps:\n- {name: a, image: x}\n")
+    assert [d.code for d in found] == ["E163"]
+    assert "more than the 1024 KiB a container can start with" in found[0].message
+
+
+def test_a_missing_document_separator_is_named() -> None:
+    text = HEAD + "steps:\n- {name: a, image: x}\nkind: pipeline\nname: q\nsteps: []\n"
+    found = _lint(text)
+    assert [d.code for d in found] == ["W004", "W004", "W004"]
+    kind = next(d for d in found if d.path == "kind")
+    assert kind.message.startswith("`kind` is written twice in one document (lines 1 and 5)")
+    assert kind.hint == "put a `---` line before line 5 to start a new document"
+    name = next(d for d in found if d.path == "name")
+    assert name.message == (
+        "key 'name' is written twice (lines 2 and 6); Drone keeps the last one, and so does "
+        "Conveyor: line 2 is dropped"
+    )
