@@ -26,8 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "secrets": set(),
     "plan": {"images"},
     "config": {"spec"},
-    "lint": {"spec", "images", "config"},
-    "compiler": {"spec", "plan", "images"},
+    "rules": {"spec", "images"},
+    "lint": {"spec", "images", "config", "rules"},
+    "compiler": {"spec", "plan", "images", "rules"},
     "registry": {"images"},
     "cache": {"images", "registry"},
     "engine": {"plan", "images"},
@@ -54,7 +55,7 @@ DOCKER_SDK = ("engine/docker/", "registry/helpers.py")
 """Only the Docker backend talks to Docker; registry/helpers.py uses only the SDK's
 credential-helper client."""
 IO_LIBRARIES = ("requests", "docker", "sqlite3", "subprocess")
-PURE_ROOMS = {"spec", "plan", "images", "config", "lint", "compiler"}
+PURE_ROOMS = {"spec", "plan", "images", "config", "rules", "lint", "compiler"}
 PURE_MODULES = (
     "secrets/model.py",
     "secrets/masking.py",

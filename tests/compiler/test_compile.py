@@ -176,8 +176,46 @@ def test_registry_secrets_keep_their_order() -> None:
 
 def test_only_docker_pipelines_compile() -> None:
     text = "kind: pipeline\ntype: exec\nname: x\nsteps:\n- name: s\n  commands: [x]\n"
-    with pytest.raises(ConfigError, match='type "exec"'):
+    with pytest.raises(ConfigError, match=r"is for another runner \(type: exec\)"):
         compile_pipeline(load_text(text, "x.yml").file.pipelines[0], BuildContext())
+
+
+MIXED = """\
+kind: pipeline
+type: kubernetes
+name: kube
+steps:
+- {name: s, image: x}
+---
+kind: pipeline
+type: vm
+name: vm
+---
+kind: pipeline
+name: here
+depends_on: [kube, vm]
+steps:
+- {name: s, image: x}
+"""
+
+
+def test_select_pipeline_takes_the_first_docker_pipeline() -> None:
+    file = load_text(MIXED, "m.yml").file
+    assert select_pipeline(file, None).name == "here"
+    with pytest.raises(ConfigError, match=r'"kube" is for another runner \(type: kubernetes\)'):
+        select_pipeline(file, "kube")
+    with pytest.raises(ConfigError, match='choose one of: "here"'):
+        select_pipeline(file, "nope")
+
+
+def test_a_file_without_a_docker_pipeline_says_so() -> None:
+    file = load_text(MIXED.rsplit("---", 1)[0], "m.yml").file
+    with pytest.raises(ConfigError) as caught:
+        select_pipeline(file, None)
+    assert caught.value.message == (
+        'm.yml holds no docker pipeline, only pipelines for other runners: "kube" (kubernetes), '
+        '"vm" (vm); Conveyor runs `type: docker` pipelines.'
+    )
 
 
 TWO = """\

@@ -30,7 +30,7 @@ from conveyor.secrets.secretfile import load_secret_file, parse_secret_assignmen
 
 def build_job(args: argparse.Namespace, err: TextIO) -> StageJob | None:
     """The job that `exec` runs; None after lint errors (already printed to `err`)."""
-    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err)
+    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err, strict=args.strict)
     if loaded is None:
         return None
     cwd = Path.cwd()

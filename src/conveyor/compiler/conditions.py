@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conveyor.compiler.context import BuildContext
-from conveyor.compiler.globs import glob_match
 from conveyor.compiler.passes import StepSource
 from conveyor.plan.model import RunPolicy, StepPlan
+from conveyor.rules.globs import glob_match
 from conveyor.spec.model import Conditions, Constraint
 
 STATIC_KEYS = ("branch", "event", "ref", "repo", "instance", "target", "cron", "action")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conveyor.compiler.globs import glob_match
+from conveyor.rules.globs import glob_match, prefix_matches
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,37 @@ from conveyor.compiler.globs import glob_match
 )
 def test_glob_match(pattern: str, value: str, expected: bool) -> None:
     assert glob_match(pattern, value) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("[a-]", "-", True),
+        ("[]a]", "]", True),
+        ("v[\\]]", "v]", True),
+        ("{a,{b,c}d}", "cd", True),
+        ("{a,b/c}/x", "b/c/x", True),
+        ("**/x", "x", True),
+        ("**/x", "a/b/x", True),
+        ("[!a]", "/", False),
+    ],
+)
+def test_glob_edges(pattern: str, value: str, expected: bool) -> None:
+    assert glob_match(pattern, value) is expected
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("unit", ["*a", "*?", "a*", "**/a*"])
+def test_patterns_that_backtrack_exponentially_elsewhere_finish(unit: str) -> None:
+    # A backtracking matcher needs about len(value)**(number of stars) steps on these.
+    assert glob_match(unit * 5000 + "*b", "a" * 255) is False
+    assert glob_match(unit * 5000 + "*Z", "a" * 255 + "b") is False
+    assert glob_match(unit * 100 + "*b", "a" * 255 + "b") is (unit != "**/a*")
+
+
+@pytest.mark.timeout(20)
+def test_prefix_and_suffix_matches_in_one_pass() -> None:
+    value = "ab" * 5000
+    assert prefix_matches("a*", value)[:3] == [1, 2, 3]
+    assert prefix_matches("*b", value, from_end=True)[:2] == [1, 2]
+    assert prefix_matches("[", value) == []

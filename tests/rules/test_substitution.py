@@ -6,8 +6,8 @@ import pytest
 
 from conveyor.compiler.compile import compile_pipeline
 from conveyor.compiler.context import BuildContext
-from conveyor.compiler.substitution import BadSubstitutionError, substitute
 from conveyor.errors import ConfigError
+from conveyor.rules.substitution import BadSubstitutionError, substitute
 from tests.compiler.helpers import pipeline_of, steps_yaml
 
 VARS = {
@@ -110,3 +110,26 @@ def test_a_malformed_expression_is_an_error_at_its_field() -> None:
     assert caught.value.span is not None
     assert (caught.value.span.line, caught.value.span.column) == (9, 5)
     assert "commands[1]" in caught.value.message
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("operator", ["#", "##", "%", "%%"])
+def test_trimming_with_a_pathological_pattern_finishes(operator: str) -> None:
+    sha = "a" * 40
+    pattern = "*?" * 5000 + "*Z"
+    assert substitute(f"${{SHA{operator}{pattern}}}", {"SHA": sha}) == sha
+    long_value = "ab" * 5000
+    assert substitute(f"${{V{operator}*?*?*?*Z}}", {"V": long_value}) == long_value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${V#[ab]}", "bc"),
+        ("${V%[bc]}", "ab"),
+        ("${V##[ab]*}", ""),
+        ("${V%%?[c]}", "a"),
+    ],
+)
+def test_trimming_with_classes(text: str, expected: str) -> None:
+    assert substitute(text, {"V": "abc"}) == expected
