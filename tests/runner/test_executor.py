@@ -348,3 +348,17 @@ def test_extra_env_is_overridden_by_the_plan() -> None:
         )
     )
     assert dict(engine.envs["a"].values) == {"A": "from-plan", "B": "from-file"}
+
+
+def test_a_withheld_pull_secret_is_called_withheld_not_missing() -> None:
+    engine = FakeEngine(images=CACHED)
+    executor, events = make(engine)
+    the_plan = plan(step("a"), registry_secrets=("dockerconfig", "absent"))
+    secrets = {"dockerconfig": '{"auths": {}}'}
+    executor.run(job(the_plan, secrets, build={"event": "pull_request"}))
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert (
+        "image_pull_secrets names secret 'dockerconfig', which is withheld from this pull "
+        "request build: private images may fail to pull"
+    ) in notices
+    assert any("'absent', which was not given" in n for n in notices)

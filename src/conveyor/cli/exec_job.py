@@ -19,7 +19,7 @@ from conveyor.cli.checked_file import load_checked
 from conveyor.cli.exec_settings import registry_sources
 from conveyor.cli.local_git import git_branch, git_commit
 from conveyor.compiler.compile import compile_pipeline, select_pipeline
-from conveyor.compiler.context import BuildContext
+from conveyor.compiler.context import BuildContext, build_values
 from conveyor.errors import UsageError
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind
@@ -72,23 +72,6 @@ def build_context(args: argparse.Namespace, cwd: Path) -> BuildContext:
         ),
         created=int(time.time()),
     )
-
-
-def build_values(context: BuildContext) -> dict[str, str]:
-    """The build as the registry plugin sees it (registry.plugin.request_body keys)."""
-    values = {
-        "repo": context.repo,
-        "branch": context.branch,
-        "event": context.event,
-        "ref": context.ref,
-        "commit": context.commit,
-        "build_number": str(context.build_number),
-        "trusted": "true" if context.trusted else "false",
-        "created": str(context.created),
-    }
-    optional = {"action": context.action, "target": context.target, "cron": context.cron}
-    values.update({key: value for key, value in optional.items() if value})
-    return values
 
 
 def read_secrets(args: argparse.Namespace) -> dict[str, str]:

@@ -177,16 +177,20 @@ class Executor:
 
     def _credential_set(self, job: StageJob, secrets: Mapping[str, str]) -> CredentialSource:
         configs: list[tuple[str, str]] = []
+        withheld = job.withheld_secrets()
         for name in job.plan.registry_secrets:
             if name in secrets:
                 configs.append((name, secrets[name]))
-            else:
-                self.emit(
-                    Notice(
-                        message=f"image_pull_secrets names secret {name!r}, which was not "
-                        "given: private images may fail to pull"
-                    )
+                continue
+            why = (
+                "is withheld from this pull request build" if name in withheld else "was not given"
+            )
+            self.emit(
+                Notice(
+                    message=f"image_pull_secrets names secret {name!r}, which {why}: "
+                    "private images may fail to pull"
                 )
+            )
         found = self._credentials(configs, job.registry, job.build)
         for problem in found.problems:
             self.emit(Notice(message=problem))
