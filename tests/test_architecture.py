@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "cache": {"images", "registry"},
     "engine": {"plan", "images", "secrets", "registry"},
     "runner": {"plan", "engine", "images", "secrets", "registry", "cache"},
+    "server": {"spec", "plan", "images", "secrets", "config", "lint", "compiler"},
     "cli": {
         "spec",
         "plan",
@@ -40,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "cache",
         "engine",
         "runner",
+        "server",
     },
 }
 DOCKER_SDK_ROOMS = {"engine", "registry"}
