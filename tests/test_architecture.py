@@ -40,7 +40,11 @@ ALLOWED: dict[str, set[str]] = {
         "cache",
         "engine",
         "runner",
+        "server",
+        "client",
     },
+    "server": {"spec", "plan", "images", "secrets", "config", "lint", "compiler"},
+    "client": set(),
 }
 DOCKER_SDK_ROOMS = {"engine", "registry"}
 """Only the engine talks to Docker (registry/ uses the SDK's credential-helper client only)."""
