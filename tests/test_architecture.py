@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "cache": {"images", "registry"},
     "engine": {"plan", "images", "secrets", "registry"},
     "runner": {"plan", "engine", "images", "secrets", "registry", "cache"},
+    "server": {"spec", "plan", "images", "secrets", "config", "lint", "compiler"},
     "cli": {
         "spec",
         "plan",
@@ -43,7 +44,6 @@ ALLOWED: dict[str, set[str]] = {
         "server",
         "client",
     },
-    "server": {"spec", "plan", "images", "secrets", "config", "lint", "compiler"},
     "client": set(),
 }
 DOCKER_SDK_ROOMS = {"engine", "registry"}
