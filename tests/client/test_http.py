@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from conveyor.client.connection import Connection
 from conveyor.client.http import ServerClient, ServerRefusedError, UnreachableError
+from tests.local_http import QuietHandler, serve_handler
 
 ANSWERS: dict[str, tuple[int, str, bytes]] = {
     "/api/boom": (500, "application/json", b'{"message": "database\\nis locked"}'),
@@ -28,7 +27,7 @@ ANSWERS: dict[str, tuple[int, str, bytes]] = {
 def _server() -> Iterator[tuple[str, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             seen.append(dict(self.headers.items()))
             status, kind, body = ANSWERS[self.path.split("?")[0]]
@@ -40,17 +39,8 @@ def _server() -> Iterator[tuple[str, list[dict[str, str]]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as url:
+        yield url, seen
 
 
 def _client(url: str, timeout: float = 10) -> ServerClient:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.local_http import QuietHandler, serve_handler
 
-class _Backend(BaseHTTPRequestHandler):
+
+class _Backend(QuietHandler):
     root: Path
     protocol_version = "HTTP/1.0"
 
@@ -25,9 +25,6 @@ class _Backend(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._relay()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the tests look at git's results, not at an access log."""
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -87,13 +84,5 @@ class _Backend(BaseHTTPRequestHandler):
 @contextmanager
 def serve_git(root: Path) -> Iterator[str]:
     """Serve the bare repositories under `root`; yields the base URL (`http://127.0.0.1:PORT`)."""
-    handler = type("Backend", (_Backend,), {"root": root})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_handler(type("Backend", (_Backend,), {"root": root})) as url:
+        yield url

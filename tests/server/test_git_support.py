@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from conveyor.server.hooks import HookEvent, identify, parse, verify
 from conveyor.server.intake import read_file_at, resolve_commit
+from tests.local_http import QuietHandler, serve_handler
 from tests.server.git_hook import install_push_hook
 from tests.server.git_http import serve_git
 from tests.server.git_support import git, make_repo
@@ -38,7 +37,7 @@ def test_clone_fetch_and_push_over_http(tmp_path: Path) -> None:
 def _receiver() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
     seen: list[tuple[dict[str, str], bytes]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             seen.append((dict(self.headers.items()), body))
@@ -46,17 +45,8 @@ def _receiver() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
             self.end_headers()
             self.wfile.write(b'{"ok": true}')
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as base:
+        yield f"{base}/hook", seen
 
 
 def test_push_hook_posts_a_signed_gitea_webhook(tmp_path: Path) -> None:

@@ -35,6 +35,19 @@ def add_connection(parser: argparse.ArgumentParser, *, formats: bool = True) -> 
         )
 
 
+def command_group(subparsers: Any, name: str, help_text: str, description: str, epilog: str) -> Any:
+    """Add `conveyor NAME` (help alone when no sub-command is given); its sub-parsers."""
+    group = subparsers.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    group.set_defaults(handler=missing_subcommand, group_parser=group)
+    return group.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND")
+
+
 def sub_parser(sub: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
     """A sub-command parser with the shared epilog and raw formatting."""
     parser: argparse.ArgumentParser = sub.add_parser(

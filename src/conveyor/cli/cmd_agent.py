@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from conveyor.cli.client_args import add_connection, client_of, missing_subcommand, show, sub_parser
+from conveyor.cli.client_args import add_connection, client_of, command_group, show, sub_parser
 
 EPILOG = """\
 examples:
@@ -19,15 +19,13 @@ examples:
 
 def register(subparsers: Any) -> None:
     """Add the `agent` command group (the agent daemon itself comes with the agent issue)."""
-    group = subparsers.add_parser(
+    sub = command_group(
+        subparsers,
         "agent",
-        help="list the agents that run a server's builds",
-        description="The agents that take stages from a Conveyor server.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "list the agents that run a server's builds",
+        "The agents that take stages from a Conveyor server.",
+        EPILOG,
     )
-    group.set_defaults(handler=missing_subcommand, group_parser=group)
-    sub = group.add_subparsers(dest="agent_command", metavar="SUBCOMMAND")
     ls = sub_parser(sub, "ls", "list agents, their labels, capacity and last contact", EPILOG)
     add_connection(ls)
     ls.set_defaults(handler=run_ls)

@@ -12,7 +12,7 @@ from typing import Any
 from conveyor.cli.client_args import (
     add_connection,
     client_of,
-    missing_subcommand,
+    command_group,
     show,
     show_one,
     slug_of,
@@ -65,15 +65,13 @@ def _positive(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the `build` command group."""
-    group = subparsers.add_parser(
+    sub = command_group(
+        subparsers,
         "build",
-        help="start, list, follow and stop builds on a server",
-        description="Builds of a repository on a Conveyor server.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "start, list, follow and stop builds on a server",
+        "Builds of a repository on a Conveyor server.",
+        EPILOG,
     )
-    group.set_defaults(handler=missing_subcommand, group_parser=group)
-    sub = group.add_subparsers(dest="build_command", metavar="SUBCOMMAND")
 
     create = sub_parser(sub, "create", "start a build (prints its number)", EPILOG)
     create.add_argument("repo", metavar="OWNER/NAME")

@@ -12,7 +12,7 @@ from typing import Any
 from conveyor.cli.client_args import (
     add_connection,
     client_of,
-    missing_subcommand,
+    command_group,
     show,
     show_one,
     slug_of,
@@ -49,15 +49,13 @@ examples:
 
 def register(subparsers: Any) -> None:
     """Add the `repo` command group."""
-    group = subparsers.add_parser(
+    sub = command_group(
+        subparsers,
         "repo",
-        help="add, list, change and remove the server's repositories",
-        description="The repositories that a Conveyor server builds.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "add, list, change and remove the server's repositories",
+        "The repositories that a Conveyor server builds.",
+        EPILOG,
     )
-    group.set_defaults(handler=missing_subcommand, group_parser=group)
-    sub = group.add_subparsers(dest="repo_command", metavar="SUBCOMMAND")
 
     add = sub_parser(sub, "add", "add a repository and activate it", EPILOG)
     add.add_argument("repo", metavar="OWNER/NAME")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from conveyor.cli.client_args import (
     add_connection,
     client_of,
-    missing_subcommand,
+    command_group,
     show,
     show_one,
     slug_of,
@@ -41,15 +41,13 @@ examples:
 
 def register(subparsers: Any) -> None:
     """Add the `secret` command group."""
-    group = subparsers.add_parser(
+    sub = command_group(
+        subparsers,
         "secret",
-        help="manage repository and organisation secrets (values are write-only)",
-        description="Secrets of a repository (OWNER/NAME) or of an organisation (--org ORG).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "manage repository and organisation secrets (values are write-only)",
+        "Secrets of a repository (OWNER/NAME) or of an organisation (--org ORG).",
+        EPILOG,
     )
-    group.set_defaults(handler=missing_subcommand, group_parser=group)
-    sub = group.add_subparsers(dest="secret_command", metavar="SUBCOMMAND")
 
     add = sub_parser(sub, "add", "add a secret", EPILOG)
     _scope(add)
