@@ -101,6 +101,7 @@ def make_repo(root: Path, files: Mapping[str, str] | None = None, name: str = "r
 
     With `files`, a first commit holding them is pushed to main.
     """
+    root.mkdir(parents=True, exist_ok=True)
     bare = root / f"{name}.git"
     work = root / f"{name}-work"
     git("init", "-q", "--bare", "--initial-branch=main", str(bare), cwd=root)

@@ -167,3 +167,24 @@ def test_from_a_real_repository(tmp_path: Path) -> None:
 
 def test_same_input_same_stages() -> None:
     assert plan_build(TWO.encode(), BUILD) == plan_build(TWO.encode(), BUILD)
+
+
+def test_a_pull_request_webhook_plans_for_its_target_branch() -> None:
+    from conveyor.server.hooks import HookEvent, parse
+    from conveyor.server.intake import build_input_from_hook
+    from tests.server.hooks.payloads import encode, github_headers, pull_request
+
+    event = parse("github", github_headers("pull_request"), encode(pull_request("synchronize")))
+    assert isinstance(event, HookEvent)
+    build = build_input_from_hook(
+        event, number=3, created=1, trusted=False, config_path=".drone.yml"
+    )
+    assert (build.event, build.branch, build.ref, build.action) == (
+        "pull_request",
+        "main",
+        "refs/pull/12/head",
+        "synchronized",
+    )
+    text = TWO.replace("  branch: [main]", "  branch: [main]\n  action: [opened]")
+    publish = plan_build(text.encode(), build).stages[1]
+    assert publish.skip_reason == 'action "synchronized" is not in trigger.action (opened)'
