@@ -10,8 +10,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -103,3 +105,39 @@ def state(settings: Settings) -> Iterator[ServerState]:
     opened = open_state(settings)
     yield opened
     opened.engine.dispose()
+
+
+class Api:
+    """A TestClient on the app, with helpers to act as the admin or as another user."""
+
+    def __init__(self, client: TestClient, state: ServerState) -> None:
+        self.client = client
+        self.state = state
+        self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    def user(self, login: str, *, admin: bool = False) -> dict[str, str]:
+        """Create a user through the API; returns its auth headers."""
+        answer = self.client.post(
+            "/api/users", json={"login": login, "admin": admin}, headers=self.admin
+        )
+        assert answer.status_code == 201, answer.text
+        return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+    def repo(
+        self, slug: str, headers: dict[str, str] | None = None, **body: object
+    ) -> dict[str, Any]:
+        """Create a repository through the API (as the admin by default)."""
+        payload = {"git_http_url": "https://git.example/x.git", **body}
+        answer = self.client.post(f"/api/repos/{slug}", json=payload, headers=headers or self.admin)
+        assert answer.status_code == 201, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+
+@pytest.fixture
+def api(settings: Settings, state: ServerState) -> Iterator[Api]:
+    """The app in process, on a fresh database of each backend."""
+    from conveyor.server.app import create_app
+
+    with TestClient(create_app(settings, state), raise_server_exceptions=False) as client:
+        yield Api(client, state)

@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "compile",
     "image",
     "prune",
+    "server",
     "repo",
     "secret",
     "build",

@@ -191,6 +191,9 @@ class Stage(Base):
     labels: Mapped[str] = mapped_column(Text, default="{}")
     plan_json: Mapped[str | None] = mapped_column(Text, default=None)
     secret_names: Mapped[str] = mapped_column(Text, default="[]")
+    """JSON list of every secret the stage's plan names (what may leave the server for it)."""
+    registry_secrets: Mapped[str] = mapped_column(Text, default="[]")
+    """JSON list of the plan's `image_pull_secrets` (values must be Docker config.json)."""
     started: Mapped[int] = mapped_column(BigInteger, default=0)
     stopped: Mapped[int] = mapped_column(BigInteger, default=0)
     created: Mapped[int] = mapped_column(BigInteger)

@@ -188,6 +188,7 @@ def upgrade() -> None:
         sa.Column("labels", sa.Text(), nullable=False),
         sa.Column("plan_json", sa.Text(), nullable=True),
         sa.Column("secret_names", sa.Text(), nullable=False),
+        sa.Column("registry_secrets", sa.Text(), nullable=False),
         sa.Column("started", sa.BigInteger(), nullable=False),
         sa.Column("stopped", sa.BigInteger(), nullable=False),
         sa.Column("created", sa.BigInteger(), nullable=False),
