@@ -42,7 +42,9 @@ ALLOWED: dict[str, set[str]] = {
         "engine",
         "runner",
         "server",
+        "client",
     },
+    "client": set(),
 }
 DOCKER_SDK_ROOMS = {"engine", "registry"}
 """Only the engine talks to Docker (registry/ uses the SDK's credential-helper client only)."""
