@@ -6,14 +6,24 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from conveyor import __version__
-from conveyor.server.api import collaborators, errors, repos, secrets, system, users
+from conveyor.server.api import (
+    builds,
+    collaborators,
+    errors,
+    hook,
+    logs,
+    repos,
+    secrets,
+    system,
+    users,
+)
 from conveyor.server.context import AppContext
 from conveyor.server.metrics import Metrics
 from conveyor.server.middleware import AccessLog, BodyLimit
 from conveyor.server.settings import Settings
 from conveyor.server.startup import ServerState, open_state
 
-ROUTERS = (users, repos, collaborators, secrets, system)
+ROUTERS = (users, repos, collaborators, secrets, builds, logs, hook, system)
 
 
 def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
