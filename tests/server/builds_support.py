@@ -80,7 +80,7 @@ class Project:
         return self.api.client.post("/hook", content=body, headers=headers)
 
 
-def make_project(api: Api, root: Path, text: str = PIPELINES, **repo: object) -> Project:
+def make_project(api: Api, root: Path, text: str = PIPELINES, **repo: Any) -> Project:
     git = make_repo(root, {".drone.yml": text})
     api.repo("octo/app", git_http_url=git.url, **repo)
     return Project(api=api, git=git)

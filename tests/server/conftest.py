@@ -126,7 +126,7 @@ class Api:
         return {"Authorization": f"Bearer {answer.json()['token']}"}
 
     def repo(
-        self, slug: str, headers: dict[str, str] | None = None, **body: object
+        self, slug: str, headers: dict[str, str] | None = None, **body: Any
     ) -> dict[str, Any]:
         """Create a repository through the API (as the admin by default)."""
         payload = {"git_http_url": "https://git.example/x.git", **body}
