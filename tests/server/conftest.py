@@ -7,8 +7,15 @@ when it is absent or does not answer, the PostgreSQL cases are skipped with that
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +132,7 @@ class Api:
         assert answer.status_code == 201, answer.text
         return {"Authorization": f"Bearer {answer.json()['token']}"}
 
-    def repo(
-        self, slug: str, headers: dict[str, str] | None = None, **body: Any
-    ) -> dict[str, Any]:
+    def repo(self, slug: str, headers: dict[str, str] | None = None, **body: Any) -> dict[str, Any]:
         """Create a repository through the API (as the admin by default)."""
         payload = {"git_http_url": "https://git.example/x.git", **body}
         answer = self.client.post(f"/api/repos/{slug}", json=payload, headers=headers or self.admin)
@@ -144,3 +149,86 @@ def api(settings: Settings, state: ServerState) -> Iterator[Api]:
     app = create_app(settings, state)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(app, client, state)
+
+
+@dataclass
+class LiveServer:
+    """A `conveyor server` subprocess on a free 127.0.0.1 port; its output goes to `log`."""
+
+    url: str
+    token: str
+    data_dir: Path
+    database_url: str
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The admin's auth headers."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start (or restart) the server and wait until /healthz answers."""
+        port = self.url.rsplit(":", 1)[1]
+        env = {
+            **os.environ,
+            "CONVEYOR_USER_CREATE": f"username:admin,admin:true,token:{self.token}",
+            **(extra_env or {}),
+        }
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "conveyor.cli.main",
+                    "server",
+                    "--addr",
+                    f"127.0.0.1:{port}",
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--database-url",
+                    self.database_url,
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"the server did not answer: {self.log.read_text()}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the process with `sig` and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, db_url: str) -> Iterator[LiveServer]:
+    """A real server process on each backend; the admin's token is ADMIN_TOKEN."""
+    server = LiveServer(
+        url=f"http://127.0.0.1:{free_port()}",
+        token=ADMIN_TOKEN,
+        data_dir=tmp_path / "live",
+        database_url=db_url,
+        log=tmp_path / "server.log",
+    )
+    server.start()
+    yield server
+    server.kill(signal.SIGTERM)

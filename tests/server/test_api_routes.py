@@ -56,8 +56,17 @@ ROUTES = [
     Route("GET", "/api/secrets/octo/o1", "system"),
     Route("PATCH", "/api/secrets/octo/o1", "system", {"data": "w"}, ("pull_request_push", 0)),
     Route("DELETE", "/api/secrets/octo/o1", "system"),
+    Route("GET", "/api/repos/octo/app/builds?page=1", "read"),
+    Route("POST", "/api/repos/octo/app/builds?branch=main", "write"),
+    Route("GET", "/api/repos/octo/app/builds/1", "read"),
+    Route("POST", "/api/repos/octo/app/builds/1", "write"),
+    Route("DELETE", "/api/repos/octo/app/builds/1", "write"),
+    Route("POST", "/api/repos/octo/app/builds/1/approve/1", "write"),
+    Route("POST", "/api/repos/octo/app/builds/1/decline/1", "write"),
+    Route("GET", "/api/repos/octo/app/builds/1/logs/1/1", "read"),
 ]
-OPEN = {("GET", "/healthz"), ("GET", "/metrics")}
+OPEN = {("GET", "/healthz"), ("GET", "/metrics"), ("POST", "/hook")}
+"""Routes without a bearer token: /hook is authenticated by the webhook signature."""
 IDS = [f"{r.method} {r.path}" for r in ROUTES]
 
 
