@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from conveyor.plan.codec import plan_from_json
-from conveyor.plan.model import StepKind
+from conveyor.plan.model import StepKind, StepPlan
 from conveyor.server.intake import Intake, StagePlanned
 from conveyor.server.states import Status
 from conveyor.server.store.models import Build, Repo, Stage, Step
@@ -110,7 +110,7 @@ def _store_stage(
     if block and status != Status.SKIPPED:
         status = Status.BLOCKED
     registry: tuple[str, ...] = ()
-    steps = []
+    steps: list[StepPlan] = []
     if planned.plan_json is not None:
         plan = plan_from_json(planned.plan_json)
         registry = plan.registry_secrets
@@ -140,8 +140,13 @@ def _store_stage(
     )
     session.add(stage)
     session.flush()
+    _store_steps(session, stage, steps)
+
+
+def _store_steps(session: Session, stage: Stage, steps: list[StepPlan]) -> None:
+    """The plan's services and steps, in plan order; skipped with the stage or by `when`."""
     for number, step in enumerate(steps, start=1):
-        skipped = status == Status.SKIPPED or step.skip_reason is not None
+        skipped = stage.status == Status.SKIPPED or step.skip_reason is not None
         session.add(
             Step(
                 stage_id=stage.id,
