@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -110,7 +111,8 @@ def state(settings: Settings) -> Iterator[ServerState]:
 class Api:
     """A TestClient on the app, with helpers to act as the admin or as another user."""
 
-    def __init__(self, client: TestClient, state: ServerState) -> None:
+    def __init__(self, app: FastAPI, client: TestClient, state: ServerState) -> None:
+        self.app = app
         self.client = client
         self.state = state
         self.admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -139,5 +141,6 @@ def api(settings: Settings, state: ServerState) -> Iterator[Api]:
     """The app in process, on a fresh database of each backend."""
     from conveyor.server.app import create_app
 
-    with TestClient(create_app(settings, state), raise_server_exceptions=False) as client:
-        yield Api(client, state)
+    app = create_app(settings, state)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(app, client, state)

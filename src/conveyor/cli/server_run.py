@@ -45,9 +45,13 @@ def serve(settings: Settings) -> int:
 
     from conveyor.server.app import create_app
 
-    sock = bind(settings.host, settings.port)
     app = create_app(settings)
     state = app.state.conveyor.state
+    try:
+        sock = bind(settings.host, settings.port)
+    except ConfigError:
+        state.engine.dispose()
+        raise
     for note in state.notes:
         sys.stdout.write(note + "\n")
     sys.stdout.write(
