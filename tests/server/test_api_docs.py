@@ -22,7 +22,7 @@ END = "<!-- routes: end -->"
 
 def _type(schema: dict[str, Any], spec: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(_type(s, spec) for s in schema["anyOf"] if s.get("type") != "null")
     if schema.get("type") == "array":
