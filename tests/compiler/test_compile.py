@@ -9,6 +9,7 @@ from conveyor.compiler.context import BuildContext
 from conveyor.config.loader import load_text
 from conveyor.errors import ConfigError
 from conveyor.plan.codec import plan_to_json
+from conveyor.plan.model import FailurePolicy, RunPolicy
 from conveyor.secrets.secretfile import parse_secret_text
 from tests.compiler.helpers import pipeline_of, steps_yaml
 
@@ -157,17 +158,13 @@ def test_when_skips_a_step_and_keeps_status_for_the_runner() -> None:
     plan = compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext())
     deploy, notify = plan.steps
     assert deploy.skip_reason == 'branch "main" is not in when.branch (release/*)'
-    assert (notify.skip_reason, notify.run_on_success, notify.run_on_failure) == (
-        None,
-        False,
-        True,
-    )
+    assert (notify.skip_reason, notify.run_policy) == (None, RunPolicy.ON_FAILURE)
 
 
 def test_failure_ignore_and_detach() -> None:
     body = "- {name: s, image: golang, failure: ignore, detach: true}\n"
     step = compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext()).steps[0]
-    assert (step.failure_ignore, step.detach) == (True, True)
+    assert (step.failure_policy, step.detach) == (FailurePolicy.IGNORE, True)
 
 
 def test_registry_secrets_keep_their_order() -> None:

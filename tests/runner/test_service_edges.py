@@ -8,7 +8,7 @@ from conveyor.compiler.context import BuildContext
 from conveyor.config.loader import load_text
 from conveyor.engine.fake import FakeEngine, FakeStep
 from conveyor.runner.dag import RunStatus, StepStatus
-from tests.runner.builders import CACHED
+from tests.runner.builders import CACHED, job
 from tests.runner.test_executor import make, statuses
 
 TEXT = """\
@@ -27,7 +27,7 @@ def test_steps_that_depend_on_a_service_run_after_it_started() -> None:
     assert [s.depends_on for s in plan.steps] == [(), ("db",), ("build", "db")]
     engine = FakeEngine({"db": FakeStep(runs_until_stopped=True)}, images=CACHED)
     executor, _ = make(engine)
-    result = executor.run(plan, {})
+    result = executor.run(job(plan))
     assert result.status is RunStatus.SUCCESS
     assert statuses(result) == {
         "db": StepStatus.SUCCESS,

@@ -26,6 +26,7 @@ from conveyor.cache.decision import (
 from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
 from conveyor.cache.ledger import ImageKey, Ledger
 from conveyor.cache.refusals import denied_error, unreachable_error
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import registry_host
 from conveyor.images.reference import (
@@ -35,7 +36,6 @@ from conveyor.images.reference import (
     parse_repo_digests,
 )
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
-from conveyor.registry.auth import AccessVerdict
 
 OFF_NOTICE = (
     "image cache mode is off: any pipeline may run an image that another pipeline pulled with "
@@ -198,7 +198,10 @@ class AlwaysPullGuard(VerifyingGuard):
 
 
 class OpenGuard:
-    """`off` mode: Drone's behaviour, no ledger, no check; the runner prints `notice`."""
+    """`off` mode: Drone's behaviour, no ledger, no check; the caller prints `notice`.
+
+    The one null guard: tests and benchmarks that need no check use it too.
+    """
 
     __slots__ = ()
 

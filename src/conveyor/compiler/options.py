@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
-from conveyor.plan.model import StepPlan
+from conveyor.plan.model import FailurePolicy, StepPlan
 from conveyor.rules.vocabulary import failure_ignores
 
 
@@ -26,7 +26,7 @@ def apply_options(plan: StepPlan, source: StepSource) -> StepPlan:
         )
     return replace(
         plan,
-        failure_ignore=ignore,
+        failure_policy=FailurePolicy.IGNORE if ignore else FailurePolicy.FAIL,
         detach=step.detach,
         privileged=step.privileged,
         user=step.user,

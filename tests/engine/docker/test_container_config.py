@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from conveyor.engine.contract import ContainerEnv, Owner, RunSpec
-from conveyor.engine.docker_config import (
+from conveyor.engine.docker.container_config import (
     aliases_for,
     container_args,
     container_name,

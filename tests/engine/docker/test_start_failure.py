@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conveyor.engine.docker_backend import _start_failure
+from conveyor.engine.docker.backend import _start_failure
 
 RUNC = (
     "cannot start the container: failed to create shim task: OCI runtime create failed: runc "

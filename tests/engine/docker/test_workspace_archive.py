@@ -5,7 +5,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from conveyor.engine.workspace_archive import archive_directory
+from conveyor.engine.docker.workspace_archive import archive_directory
 
 
 def _names(source: Path, prefix: str = "", exclude: tuple[Path, ...] = ()) -> set[str]:

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 import docker
 import pytest
 
-from conveyor.engine.pull import PullProgress, pull_image
+from conveyor.engine.contract import PullProgress
+from conveyor.engine.docker.pull import pull_image
 from conveyor.errors import PullError
 from conveyor.images.reference import Reference, parse_reference
 from conveyor.registry.sources import collect_credentials

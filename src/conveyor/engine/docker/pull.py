@@ -14,13 +14,13 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import docker
 import requests
 
+from conveyor.engine.contract import PullProgress, PullResult
 from conveyor.errors import PullError
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import display_key, reference_host
@@ -29,31 +29,6 @@ from conveyor.images.reference import Reference
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 8.0
 MESSAGE_LIMIT = 300
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PullProgress:
-    """One progress event: layer id (may be empty), status text, bytes done and total."""
-
-    layer: str
-    status: str
-    current: int | None
-    total: int | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PullResult:
-    """A successful pull: the reference pulled, its digest, image id and the login that worked.
-
-    `image_id` is "" only if another process removed the image between the pull and the
-    inspection that follows it.
-    """
-
-    reference: str
-    digest: str | None
-    image_id: str
-    credential: Credential | None
-    attempts: int
 
 
 class FailureKind(StrEnum):

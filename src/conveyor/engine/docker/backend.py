@@ -21,23 +21,24 @@ import docker.errors
 import requests.exceptions
 from docker.types import NetworkingConfig
 
-from conveyor.engine import docker_config as cfg
 from conveyor.engine import labels
 from conveyor.engine.contract import (
     ContainerEnv,
     ImageInfo,
     Leftover,
     LogStream,
+    PullProgress,
+    PullResult,
     ResourceKind,
     RunSpec,
 )
-from conveyor.engine.frames import FrameParser
-from conveyor.engine.workspace_archive import archive_directory
+from conveyor.engine.docker import container_config as cfg
+from conveyor.engine.docker.frames import FrameParser
+from conveyor.engine.docker.workspace_archive import archive_directory
 from conveyor.errors import ConfigError, EngineError
 from conveyor.plan.model import MountKind, StepPlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -128,8 +129,8 @@ class DockerEngine:
         candidates: Sequence[Credential],
         on_progress: Callable[[PullProgress], None] | None = None,
     ) -> PullResult:
-        """engine.pull.pull_image on this client."""
-        from conveyor.engine.pull import pull_image
+        """engine.docker.pull.pull_image on this client."""
+        from conveyor.engine.docker.pull import pull_image
 
         return pull_image(self._client, reference, candidates, on_progress=on_progress)
 

@@ -11,7 +11,7 @@ import pytest
 
 from conveyor.engine import labels
 from conveyor.engine.contract import ContainerEnv, LogStream, Owner, RunSpec
-from conveyor.engine.docker_backend import DockerEngine, connect
+from conveyor.engine.docker.backend import DockerEngine, connect
 from conveyor.engine.labels import current_owner, new_run_id
 from conveyor.errors import EngineError
 from conveyor.images.policy import PullPolicy

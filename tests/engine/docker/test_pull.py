@@ -14,12 +14,8 @@ import docker
 import pytest
 import requests
 
-from conveyor.engine.pull import (
-    FailureKind,
-    PullProgress,
-    classify,
-    pull_image,
-)
+from conveyor.engine.contract import PullProgress
+from conveyor.engine.docker.pull import FailureKind, classify, pull_image
 from conveyor.errors import PullError
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import parse_reference

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conveyor.engine.contract import LogStream
-from conveyor.engine.frames import FrameParser
+from conveyor.engine.docker.frames import FrameParser
 
 
 def frame(kind: int, payload: bytes) -> bytes:
