@@ -54,6 +54,8 @@ def test_glob_match(pattern: str, value: str, expected: bool) -> None:
         ("**/x", "x", True),
         ("**/x", "a/b/x", True),
         ("[!a]", "/", False),
+        ("[}-]]", "}", False),  # the old regex translation raised re.error on this range
+        ("[z-a]", "m", False),
     ],
 )
 def test_glob_edges(pattern: str, value: str, expected: bool) -> None:
