@@ -21,7 +21,10 @@ from conveyor import errors
 
 _T = TypeVar("_T")
 LEDGER_FILE = "image-ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: pulls are recorded only when they prove access (docs/security.md). A version 1 ledger
+may hold pulls the engine answered from its own store (by digest) recorded as proofs: they are
+dropped on upgrade, and the images they covered are checked with the registry again."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pulls (
     registry    TEXT NOT NULL,
@@ -170,6 +173,8 @@ class Ledger:
                 )
         with self._write() as db:
             _run_script(db, SCHEMA)
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+                db.execute("DELETE FROM pulls")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _switch_to_wal(self, db: sqlite3.Connection) -> None:

@@ -38,8 +38,12 @@ class ImageGuard(Protocol):
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
-        """Called after a successful pull, with the credential that succeeded."""
+        """Called after a successful pull, with the credential that succeeded, the pipeline's
+        candidates and the id of the image cached under that name before the pull (None:
+        absent); may raise errors.ImageAccessDeniedError when the pull proves nothing."""
         ...
 
 
@@ -67,5 +71,7 @@ class NoGuard:
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
         """Records nothing."""

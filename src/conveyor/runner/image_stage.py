@@ -114,6 +114,9 @@ class ImageStage:
         return found
 
     def _pull(self, step: StepPlan, reference: Reference, candidates: Sequence[Credential]) -> None:
+        # What the engine holds right now (not at preflight): the guard compares it with what
+        # the pull leaves, and a digest pull is judged the same whatever was there.
+        cached = None if reference.digest else self._engine.image_info(step.image)
         self._emit(PullStarted(step=step.name, image=step.image))
         began = self._clock()
 
@@ -126,6 +129,8 @@ class ImageStage:
             digest=result.digest,
             image_id=result.image_id,
             credential=result.credential,
+            candidates=candidates,
+            cached_id=cached.image_id if cached is not None else None,
         )
         self._pulled.add(step.image)
         self._info[step.image] = ImageInfo(image_id=result.image_id)
