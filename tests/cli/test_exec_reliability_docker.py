@@ -1,0 +1,39 @@
+"""`conveyor exec` under conditions that used to hang it, leak through it or leave things behind
+(issue 8, "Reliability defects"), on the real engine and the 127.0.0.1 registries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conveyor.registry import helpers
+from tests.cli.test_exec_docker import Exec, conveyor, project  # noqa: F401 - fixtures
+from tests.conftest import LocalEnv
+from tests.registry.test_helper_timeout import _all_gone, hang  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.docker
+
+
+def test_a_hanging_credential_helper_is_stopped_and_reported(
+    conveyor: Exec,  # noqa: F811
+    hang: Path,  # noqa: F811
+    testenv: LocalEnv,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(helpers, "HELPER_TIMEOUT", 2.0)
+    config = tmp_path / "runner-config.json"
+    config.write_text(json.dumps({"credHelpers": {testenv.registry: "hang"}}))
+    outcome = conveyor(
+        f"steps:\n- name: a\n  image: {testenv.registry}/{testenv.image}\n  pull: always\n"
+        "  commands: [echo ran]\n",
+        "--registry-config",
+        str(config),
+    )
+    assert outcome.code == 0, outcome
+    assert "ran" in outcome.out
+    expected = f"credential helper docker-credential-hang for {testenv.registry} did not answer"
+    assert expected in outcome.out + outcome.err, outcome
+    assert _all_gone([int(line) for line in hang.read_text().split()])
