@@ -28,7 +28,8 @@ exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
 examples:
   conveyor exec                                 the first pipeline of .drone.yml
   conveyor exec --pipeline test --include unit  one step of pipeline "test"
-  conveyor exec --secret-file .secrets --secret TOKEN=abc
+  conveyor exec --secret-file .secrets
+  pass show ci/secrets | conveyor exec --secret-file -
   conveyor exec --registry-config ~/.docker/config.json \\
                 --pull-policy if-not-exists
 see docs/exec.md for secret files, registries and cleanup.
@@ -79,14 +80,15 @@ def _add_values(values: Any) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="secrets, one NAME=VALUE per line (dotenv; repeatable)",
+        help="secrets, one NAME=VALUE per line (dotenv; repeatable; - reads standard input)",
     )
     values.add_argument(
         "--secret",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="one secret (repeatable; wins over --secret-file)",
+        help="one secret (repeatable; wins over --secret-file); the value shows in `ps` to "
+        "every user of this machine: prefer --secret-file (or --secret-file - for stdin)",
     )
     values.add_argument(
         "--pull-request-secret",
@@ -204,11 +206,11 @@ def read_env_files(args: argparse.Namespace) -> dict[str, str]:
     """--env-file files in order (dotenv, like secret files)."""
     from pathlib import Path
 
-    from conveyor.secrets.secretfile import load_secret_file
+    from conveyor.secrets.secretfile import DotenvKind, load_secret_file
 
     values: dict[str, str] = {}
     for path in args.env_file:
-        values.update(load_secret_file(Path(path)))
+        values.update(load_secret_file(Path(path), kind=DotenvKind.ENVIRONMENT))
     return values
 
 
