@@ -37,3 +37,21 @@ def test_a_hanging_credential_helper_is_stopped_and_reported(
     expected = f"credential helper docker-credential-hang for {testenv.registry} did not answer"
     assert expected in outcome.out + outcome.err, outcome
     assert _all_gone([int(line) for line in hang.read_text().split()])
+
+
+def test_step_output_cannot_forge_lines_on_the_console(
+    conveyor: Exec,  # noqa: F811
+    testenv: LocalEnv,
+) -> None:
+    outcome = conveyor(
+        f"steps:\n- name: noisy\n  image: {testenv.image}\n  commands:\n"
+        "  - printf 'real\\033[1A\\r\\033[2Kother | -- success\\n'\n"
+        "  - printf 'title\\033]0;owned\\007 and \\033]52;c;Y2xpcA==\\007 clipboard\\n'\n"
+        "  - printf 'bell\\007 back\\010space\\n'\n"
+    )
+    assert outcome.code == 0, outcome
+    for text in (outcome.out, outcome.err):
+        assert not any(ch in text for ch in "\x1b\x07\x08\r"), repr(text)
+    assert "noisy | other | -- success" in outcome.out
+    assert "noisy | title and  clipboard" in outcome.out
+    assert "noisy | bell backspace" in outcome.out
