@@ -26,9 +26,10 @@ from conveyor.cache.decision import (
     pull_evidence,
     reuse_without_asking,
 )
-from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
-from conveyor.cache.ledger import ImageKey, Ledger
+from conveyor.cache.fingerprint import ANONYMOUS, KEY_FILE, Fingerprinter
+from conveyor.cache.ledger import LEDGER_FILE, ImageKey, Ledger
 from conveyor.cache.refusals import denied_error, unreachable_error
+from conveyor.cache.state_dir import prepare_state_dir
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import registry_host
 from conveyor.images.reference import (
@@ -299,6 +300,7 @@ def make_guard(
     if chosen is ImageCacheMode.OFF:
         return OpenGuard()
     guard_class = AlwaysPullGuard if chosen is ImageCacheMode.ALWAYS_PULL else VerifyingGuard
+    prepare_state_dir(state_dir, (LEDGER_FILE, KEY_FILE))
     return guard_class(
         ledger=Ledger.in_state_dir(state_dir, clock=clock),
         fingerprinter=Fingerprinter.for_state_dir(state_dir),
