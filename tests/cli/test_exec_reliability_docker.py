@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,36 @@ def test_step_output_cannot_forge_lines_on_the_console(
     assert "noisy | other | -- success" in outcome.out
     assert "noisy | title and  clipboard" in outcome.out
     assert "noisy | bell backspace" in outcome.out
+
+
+def test_env_file_errors_speak_of_an_environment_file(
+    conveyor: Exec,  # noqa: F811
+    project: Path,  # noqa: F811
+    testenv: LocalEnv,
+) -> None:
+    (project / "extra.env").write_text("GOOD=1\nGOOD=2\n")
+    outcome = conveyor(
+        f"steps:\n- name: a\n  image: {testenv.image}\n  commands: [true]\n",
+        "--env-file",
+        "extra.env",
+    )
+    assert outcome.code == 2, outcome
+    assert "extra.env:2:1: variable GOOD is already defined on line 1" in outcome.err, outcome
+    assert "secret" not in outcome.err
+
+
+def test_secret_file_dash_reads_standard_input(
+    conveyor: Exec,  # noqa: F811
+    testenv: LocalEnv,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"token=from-stdin-42\n")))
+    outcome = conveyor(
+        f"steps:\n- name: a\n  image: {testenv.image}\n"
+        "  environment: {TOKEN: {from_secret: token}}\n"
+        '  commands: [\'test "$TOKEN" = from-stdin-42 && echo "got $TOKEN"\']\n',
+        "--secret-file",
+        "-",
+    )
+    assert outcome.code == 0, outcome
+    assert "a | got ********" in outcome.out

@@ -125,6 +125,7 @@ class Executor:
             workspace_exclude=options.workspace_exclude,
         )
         if plan.skip_reason is not None:
+            self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
             return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
         active = [step for step in steps if step.skip_reason is None]
         require_secrets(active, secrets, options.withheld_secrets)
@@ -193,6 +194,14 @@ class Executor:
         for name in plan.registry_secrets:
             if name in secrets:
                 configs.append((name, secrets[name]))
+            elif name in options.withheld_secrets:
+                self.emit(
+                    Notice(
+                        message=f"image_pull_secrets names secret {name!r}, which is withheld "
+                        "from this pull request build: its logins are not used, and private "
+                        "images may fail to pull"
+                    )
+                )
             else:
                 self.emit(
                     Notice(

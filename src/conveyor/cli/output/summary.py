@@ -51,6 +51,8 @@ def render_summary(
         table.add_row(*_cells(result))
     console.print(table)
     words, style = VERDICT[finished.status]
+    if finished.results and all(r.status == "skipped" for r in finished.results):
+        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
     took = seconds(finished.seconds)
     verdict = Text(f'pipeline "{escape_name(pipeline)}" {words} in {took}', style=style)
     # soft_wrap: a long verdict or message stays one line (a log must not cut it in two).
