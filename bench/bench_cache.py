@@ -119,7 +119,12 @@ class Scenarios:
             d.partition("@")[2] for d in attrs["RepoDigests"] if d.startswith(owner.registry)
         )
         make_guard("verify", self.first_pipeline_dir).after_pull(
-            reference=self.reference, digest=self.digest, image_id=attrs["Id"], credential=owner
+            reference=self.reference,
+            digest=self.digest,
+            image_id=attrs["Id"],
+            credential=owner,
+            candidates=(),
+            cached_id=None,
         )
         # guards are made once per run, as `conveyor exec` does; steps only call before_use
         self.off_guard = make_guard("off", self.work)
@@ -143,6 +148,8 @@ class Scenarios:
             digest=self.digest,
             image_id=_inspect(self.client, self.image)["Id"],
             credential=self.stranger,
+            candidates=(),
+            cached_id=None,
         )
         self.other_guard = make_guard("verify", self.fresh)
 

@@ -6,10 +6,13 @@ import pytest
 
 from conveyor.cache.decision import (
     Outcome,
+    PullEvidence,
     Reuse,
     ask_in_order,
     contexts_to_ask,
+    fallback_contexts,
     judge,
+    pull_evidence,
     reuse_without_asking,
 )
 from conveyor.cache.fingerprint import ANONYMOUS
@@ -95,3 +98,29 @@ def test_judge(
     verdicts: tuple[AccessVerdict, ...], verified_before: bool, expected: Outcome
 ) -> None:
     assert judge(verdicts, verified_before=verified_before) is expected
+
+
+OLD, NEW = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+F, UN = PullEvidence.FETCHED, PullEvidence.UNPROVEN
+
+
+@pytest.mark.parametrize(
+    ("by_digest", "id_before", "id_after", "expected"),
+    [
+        (False, None, NEW, F),  # a tag the engine did not hold: the registry resolved it
+        (False, OLD, NEW, F),  # the tag moved: the new image came from the registry
+        (False, NEW, NEW, UN),  # unchanged: the engine may not have asked anyone
+        (False, NEW, "", UN),  # vanished after the pull: nothing shows what was fetched
+        (True, None, NEW, UN),  # a digest may be answered from the engine's store
+        (True, OLD, NEW, UN),
+    ],
+)
+def test_pull_evidence(
+    by_digest: bool, id_before: str | None, id_after: str, expected: str
+) -> None:
+    assert pull_evidence(by_digest=by_digest, id_before=id_before, id_after=id_after) is expected
+
+
+def test_fallback_contexts_never_count_anonymous() -> None:
+    assert fallback_contexts([ANONYMOUS, "fp-a", "fp-b"]) == ["fp-a", "fp-b"]
+    assert fallback_contexts([ANONYMOUS]) == []

@@ -23,7 +23,7 @@ from conveyor.cache.guard import (
 from conveyor.cache.ledger import LEDGER_FILE
 from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
-from conveyor.images.reference import parse_reference
+from conveyor.images.reference import Reference, parse_reference
 from conveyor.registry.access import AccessCheck
 
 REG = "registry.example.com:5443"
@@ -87,8 +87,23 @@ def _use(
     )
 
 
-def _pulled(guard: VerifyingGuard, credential: Credential | None) -> None:
-    guard.after_pull(reference=REF, digest=DIGEST, image_id=IMAGE_ID, credential=credential)
+def _pulled(
+    guard: VerifyingGuard,
+    credential: Credential | None,
+    *,
+    reference: Reference = REF,
+    digest: str | None = DIGEST,
+    image_id: str = IMAGE_ID,
+) -> None:
+    """A pull that fetched the image (nothing was cached under that name before)."""
+    guard.after_pull(
+        reference=reference,
+        digest=digest,
+        image_id=image_id,
+        credential=credential,
+        candidates=(),
+        cached_id=None,
+    )
 
 
 def test_same_credential_runs_without_a_registry_call(tmp_path: Path) -> None:
@@ -171,10 +186,10 @@ def test_unreachable_runs_when_verified_for_the_repository_before(tmp_path: Path
     registry = Registry(answers={"bob": AccessVerdict.ALLOWED})
     guard, lines = _guard(tmp_path, registry)
     newer = "sha256:" + "0" * 64
-    guard.after_pull(reference=REF, digest=DIGEST, image_id=IMAGE_ID, credential=ALICE)
+    _pulled(guard, ALICE)
     _use(guard, [BOB])  # bob verified for team/app (this digest)
     # a new image of the same repository, pulled by alice; the registry is now down
-    guard.after_pull(reference=REF, digest=newer, image_id="sha256:" + "f" * 64, credential=ALICE)
+    _pulled(guard, ALICE, digest=newer, image_id="sha256:" + "f" * 64)
     registry.answers["bob"] = AccessVerdict.UNREACHABLE
     guard.before_use(
         reference=REF,
@@ -273,8 +288,8 @@ def test_default_state_dir(environ: dict[str, str], expected: str) -> None:
 
 def test_a_pull_with_nothing_to_record_is_ignored(tmp_path: Path) -> None:
     guard, _ = _guard(tmp_path, Registry())
-    guard.after_pull(reference=REF, digest=None, image_id="", credential=ALICE)
-    guard.after_pull(reference=REF, digest=None, image_id=IMAGE_ID, credential=ALICE)
+    _pulled(guard, ALICE, digest=None, image_id="")
+    _pulled(guard, ALICE, digest=None)
     with sqlite3.connect(tmp_path / LEDGER_FILE) as db:
         assert db.execute("SELECT image_id FROM pulls").fetchall() == [(IMAGE_ID,)]
 
@@ -352,12 +367,7 @@ def test_a_retagged_image_known_public_through_its_second_repository_runs(
 ) -> None:
     registry = Registry()
     guard, _ = _guard(tmp_path, registry)
-    guard.after_pull(
-        reference=parse_reference(f"{MIRROR}/public/app:1"),
-        digest=MIRROR_DIGEST,
-        image_id=IMAGE_ID,
-        credential=None,
-    )
+    _pulled(guard, None, reference=parse_reference(f"{MIRROR}/public/app:1"), digest=MIRROR_DIGEST)
     guard.before_use(
         reference=parse_reference("innocent/name:1"),
         image_id=IMAGE_ID,

@@ -139,6 +139,8 @@ def _first_pipeline(
         digest=digest,
         image_id=item.image_id,
         credential=_login(env, item.registry, "same")[0],
+        candidates=(),
+        cached_id=None,
     )
     return guard, lines
 
@@ -300,6 +302,8 @@ def test_engine_pull_then_reuse_with_the_login_that_worked(
         digest=result.digest,
         image_id=result.image_id,
         credential=result.credential,
+        candidates=(),
+        cached_id=None,
     )
     attrs = _inspect(client, reference.string())
     before = _settled_hits(testenv, REPO)

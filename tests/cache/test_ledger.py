@@ -154,3 +154,18 @@ def test_a_ledger_of_a_newer_conveyor_is_refused_and_kept(tmp_path: Path) -> Non
         Ledger.in_state_dir(tmp_path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 99
+
+
+def test_a_version_1_ledger_loses_its_pulls_and_keeps_its_checks(tmp_path: Path) -> None:
+    """Version 1 recorded digest pulls that the engine answered from its store as proofs."""
+    ledger = Ledger.in_state_dir(tmp_path)
+    ledger.record_pull(KEY, "anonymous")
+    ledger.record_verification(KEY, "fp-checked")
+    with sqlite3.connect(ledger.path) as db:
+        db.execute("PRAGMA user_version = 1")
+    upgraded = Ledger.in_state_dir(tmp_path)
+    assert upgraded.known_readers(KEY) == {"fp-checked"}
+    with sqlite3.connect(ledger.path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    upgraded.record_pull(KEY, "fp-new")
+    assert Ledger.in_state_dir(tmp_path).known_readers(KEY) == {"fp-checked", "fp-new"}

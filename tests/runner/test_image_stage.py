@@ -36,6 +36,7 @@ class Guard:
         self.force = force
         self.deny = deny
         self.calls: list[tuple[str, str]] = []
+        self.cached_ids: list[str | None] = []
 
     def forces_pull(self) -> bool:
         return self.force
@@ -59,9 +60,12 @@ class Guard:
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
         source = credential.source if credential else "anonymous"
         self.calls.append(("after_pull", f"{reference.string()} {source}"))
+        self.cached_ids.append(cached_id)
 
 
 class Creds:
@@ -172,3 +176,30 @@ def test_an_image_served_under_its_own_name_gets_only_its_own_logins() -> None:
     guard = RecordingGuard()
     run(engine, guard, step("a"))
     assert guard.candidates == []
+
+
+def test_the_guard_learns_what_the_engine_held_before_a_pull() -> None:
+    guard = Guard(force=True)
+    engine = FakeEngine(images=CACHED)
+    run(engine, guard, step("a"), step("b", image=PRIVATE, pull=PullPolicy.ALWAYS))
+    assert guard.cached_ids == [CACHED[IMAGE].image_id, None]
+
+
+def test_the_cached_image_is_looked_up_again_right_before_a_pull() -> None:
+    """Another run may pull the image between this run's first look and its own pull."""
+    guard = Guard()
+    engine = FakeEngine()
+    latest = "docker.io/ci-test/busybox:latest"
+    engine.images[latest] = ImageInfo(image_id="sha256:" + "4" * 64)
+    run(engine, guard, step("a", image=latest))
+    assert engine.names("inspect").count(latest) == 2
+    assert guard.cached_ids == ["sha256:" + "4" * 64]
+
+
+def test_a_digest_pull_is_judged_without_a_second_look() -> None:
+    guard = Guard()
+    engine = FakeEngine()
+    pinned = "127.0.0.1:5001/ci-test/remote-only@sha256:" + "5" * 64
+    run(engine, guard, step("a", image=pinned, pull=PullPolicy.ALWAYS))
+    assert engine.names("pull") == [pinned]
+    assert guard.cached_ids == [None]

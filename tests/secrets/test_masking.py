@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conveyor.secrets.masking import MIN_LENGTH, SHORT_TEXT, Masker
+from conveyor.secrets.masking import MIN_LENGTH, SHORT_TEXT, Masker, escaped_forms
 
 STARS = "********"
 
@@ -170,3 +170,25 @@ def test_stream_equals_whole_text_on_long_chunks(
 
 def test_a_flood_of_occurrences_falls_back_to_the_regex() -> None:
     assert Masker(["aa"]).mask("a" * 10_001) == STARS * 5000 + "a"
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ("topsecret\x00value", '"T=topsecret\\x00value": unknown'),  # runc's %q
+        ("tab\tsecret", "tab\\tsecret"),
+        ('pa"ss\\word', 'pa\\"ss\\\\word'),
+        ("nul\x00json", "nul\\u0000json"),
+    ],
+)
+def test_values_are_masked_in_their_quoted_forms(value: str, quoted: str) -> None:
+    masked = Masker([value]).mask(f"error: {quoted}")
+    assert "********" in masked
+    for part in ("topsecret", "secret", "ss\\", "json"):
+        if part in value:
+            assert part not in masked, masked
+
+
+def test_a_plain_value_has_no_extra_forms() -> None:
+    assert escaped_forms("plain-value") == set()
+    assert escaped_forms("héllo wörld") == set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from conveyor.errors import SecretError
 from conveyor.secrets.model import Secret
 from conveyor.secrets.secretfile import (
+    DotenvKind,
     load_secret_file,
     parse_secret_assignment,
     parse_secret_text,
@@ -137,7 +140,10 @@ def test_any_text_parses_or_raises_a_secret_error(text: str) -> None:
 
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
-values = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
+values = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30
+)
+"""Any text but a NUL byte, which a secret may not hold (test_a_nul_byte_is_refused...)."""
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,3 +155,55 @@ def test_double_quoted_values_round_trip(secrets: dict[str, str]) -> None:
 
     text = "".join(f"{name}={quote(value)}\n" for name, value in secrets.items())
     assert parse_secret_text(text, "rt.env") == secrets
+
+
+def test_a_nul_byte_is_refused_where_it_stands(tmp_path: Path) -> None:
+    path = tmp_path / "nul.env"
+    path.write_bytes(b"A=fine\nTOKEN=abc\x00def-secret\n")
+    with pytest.raises(SecretError) as caught:
+        load_secret_file(path)
+    error = caught.value
+    assert error.message == (
+        "the value of secret TOKEN holds a NUL byte, which no environment variable can "
+        "carry; remove it."
+    )
+    assert error.span is not None
+    assert (error.span.line, error.span.column) == (2, 10)
+    assert "def-secret" not in error.render()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("A=1\nA=2\n", "variable A is already defined on line 1"),
+        ("=1\n", "a variable name is missing"),
+        ("1A=x\n", "not a valid variable name"),
+        ("A=\x00\n", "the value of variable A holds a NUL byte"),
+    ],
+)
+def test_environment_files_speak_of_variables(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "extra.env"
+    path.write_text(text)
+    with pytest.raises(SecretError) as caught:
+        load_secret_file(path, kind=DotenvKind.ENVIRONMENT)
+    assert fragment in caught.value.message
+    assert "secret" not in caught.value.message
+
+
+def test_environment_file_read_errors_name_the_environment_file(tmp_path: Path) -> None:
+    with pytest.raises(SecretError, match="cannot read environment file"):
+        load_secret_file(tmp_path / "absent.env", kind=DotenvKind.ENVIRONMENT)
+    (tmp_path / "latin1.env").write_bytes(b"A=\xe9\n")
+    with pytest.raises(SecretError, match="the environment file is not UTF-8"):
+        load_secret_file(tmp_path / "latin1.env", kind=DotenvKind.ENVIRONMENT)
+
+
+def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(b"TOKEN=from-stdin\nBAD LINE\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(SecretError) as caught:
+        load_secret_file(Path("-"))
+    assert caught.value.span is not None
+    assert (caught.value.span.file, caught.value.span.line) == ("<stdin>", 2)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"TOKEN=from-stdin\n")))
+    assert load_secret_file(Path("-")) == {"TOKEN": "from-stdin"}

@@ -6,7 +6,7 @@ No I/O, no clock, no environment: facts come in as arguments, verdicts go out as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -34,6 +34,15 @@ class Reuse(StrEnum):
     ASK_REGISTRY = "ask-registry"
 
 
+class PullEvidence(StrEnum):
+    """What a successful pull proves about the credential context that pulled."""
+
+    FETCHED = "fetched"
+    """The engine had to ask the registry for this image with that context: a proof."""
+    UNPROVEN = "unproven"
+    """The engine may have answered from its own store without asking anyone: no proof."""
+
+
 class Outcome(StrEnum):
     """The final word on one use of a cached image."""
 
@@ -54,6 +63,21 @@ def reuse_without_asking(known_readers: Collection[str], pipeline: Collection[st
     if any(fingerprint in known_readers for fingerprint in pipeline if fingerprint != ANONYMOUS):
         return Reuse.SHARED_CREDENTIAL
     return Reuse.ASK_REGISTRY
+
+
+def pull_evidence(*, by_digest: bool, id_before: str | None, id_after: str) -> PullEvidence:
+    """Does a pull prove that its context may read the image (docs/security.md, "Pulls")?
+
+    A digest names content the engine may hold already, and it then answers "up to date"
+    without requesting the manifest. A tag the engine did not hold under this name can only be
+    resolved by the registry. A tag whose image is unchanged proves nothing on its own: the
+    engine may have resolved it, but nothing here depends on that.
+    """
+    if by_digest:
+        return PullEvidence.UNPROVEN
+    if id_before is not None and (not id_after or id_after == id_before):
+        return PullEvidence.UNPROVEN
+    return PullEvidence.FETCHED
 
 
 def contexts_to_ask(candidates: Sequence[C]) -> list[C | None]:
@@ -79,6 +103,16 @@ def ask_in_order(
         if verdict is AccessVerdict.UNREACHABLE:
             break
     return None, tuple(verdicts)
+
+
+def fallback_contexts(pipeline: Iterable[str]) -> list[str]:
+    """The contexts whose earlier success may stand in for an unreachable registry.
+
+    Only the pipeline's own logins: an anonymous record vouches for everyone, so counting it
+    would let a pipeline without credentials run any digest of a repository once read
+    anonymously (it may have turned private since, or the record may be about another digest).
+    """
+    return [fingerprint for fingerprint in pipeline if fingerprint != ANONYMOUS]
 
 
 def judge(verdicts: Sequence[AccessVerdict], *, verified_before: bool) -> Outcome:

@@ -17,15 +17,19 @@ from conveyor import errors
 from conveyor.cache.decision import (
     ImageCacheMode,
     Outcome,
+    PullEvidence,
     Reuse,
     ask_in_order,
     contexts_to_ask,
+    fallback_contexts,
     judge,
+    pull_evidence,
     reuse_without_asking,
 )
-from conveyor.cache.fingerprint import ANONYMOUS, Fingerprinter
-from conveyor.cache.ledger import ImageKey, Ledger
+from conveyor.cache.fingerprint import ANONYMOUS, KEY_FILE, Fingerprinter
+from conveyor.cache.ledger import LEDGER_FILE, ImageKey, Ledger
 from conveyor.cache.refusals import denied_error, unreachable_error
+from conveyor.cache.state_dir import prepare_state_dir
 from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import registry_host
@@ -88,13 +92,30 @@ class VerifyingGuard:
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
-        """Record who pulled what: the pull itself proved that this context may read it."""
+        """Record who pulled what when the pull proves it; otherwise ask the registry.
+
+        `cached_id` is the image the engine held under this name before the pull (None:
+        none). A pull the engine may have answered from its own store (`pull_evidence`) is
+        judged like a cached image, with this pipeline's `candidates`; it is never recorded
+        as a pull, and a refusal raises ImageAccessDeniedError.
+        """
+        evidence = pull_evidence(
+            by_digest=reference.digest is not None, id_before=cached_id, id_after=image_id
+        )
+        key = ImageKey(
+            registry=reference.domain,
+            repository=reference.path,
+            digest=digest or reference.digest,
+            image_id=image_id,
+        )
+        if evidence is PullEvidence.UNPROVEN:
+            self._vouch(reference, [key], candidates)
+            return
         if not digest and not image_id:
             return  # the image vanished right after its pull: nothing to vouch for
-        key = ImageKey(
-            registry=reference.domain, repository=reference.path, digest=digest, image_id=image_id
-        )
         self._ledger.record_pull(key, self._fingerprints.of(credential))
 
     def before_use(
@@ -116,6 +137,12 @@ class VerifyingGuard:
         keys = provenance_keys(reference, image_id, repo_digests)
         if not keys:
             return  # built or imported on this host: no registry served it to anyone
+        self._vouch(reference, keys, candidates)
+
+    def _vouch(
+        self, reference: Reference, keys: Sequence[ImageKey], candidates: Sequence[Credential]
+    ) -> None:
+        """Return if the ledger or the registry lets this pipeline read one of `keys`."""
         pipeline = [ANONYMOUS, *(self._fingerprints.of(c) for c in candidates)]
         floor = self._floor()
         readers: set[str] = set()
@@ -127,7 +154,7 @@ class VerifyingGuard:
         for key in _one_per_repository(keys):
             usable = [c for c in candidates if c.registry == registry_host(key.registry)]
             try:
-                self._verify_with_registry(reference, key, usable, pipeline, floor)
+                self._verify_with_registry(reference, key, usable, floor)
             except errors.ImageAccessDeniedError as refusal:
                 refusals.append(refusal)
                 continue
@@ -139,7 +166,6 @@ class VerifyingGuard:
         reference: Reference,
         key: ImageKey,
         candidates: Sequence[Credential],
-        pipeline: Collection[str],
         floor: float | None,
     ) -> None:
         target = key.digest or reference.tag or DEFAULT_TAG
@@ -159,7 +185,10 @@ class VerifyingGuard:
         verified_before = (
             AccessVerdict.UNREACHABLE in verdicts
             and self._ledger.verified_repository(
-                key.registry, key.repository, pipeline, since=floor
+                key.registry,
+                key.repository,
+                fallback_contexts(self._fingerprints.of(c) for c in candidates),
+                since=floor,
             )
         )
         outcome = judge(verdicts, verified_before=verified_before)
@@ -170,7 +199,8 @@ class VerifyingGuard:
         elif outcome is Outcome.RUN_PREVIOUSLY_VERIFIED:
             self._say(
                 f"{name}: registry {key.registry} is unreachable ({checks[-1].reason}); "
-                "running because this pipeline's credentials were verified for it before"
+                "running because this pipeline's own login was verified for that repository "
+                "before"
             )
         elif outcome is Outcome.DENY:
             raise denied_error(reference, candidates, checks, served=key)
@@ -229,6 +259,8 @@ class OpenGuard:
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
         return None
 
@@ -271,6 +303,7 @@ def make_guard(
     if chosen is ImageCacheMode.OFF:
         return OpenGuard()
     guard_class = AlwaysPullGuard if chosen is ImageCacheMode.ALWAYS_PULL else VerifyingGuard
+    prepare_state_dir(state_dir, (LEDGER_FILE, KEY_FILE))
     return guard_class(
         ledger=Ledger.in_state_dir(state_dir, clock=clock),
         fingerprinter=Fingerprinter.for_state_dir(state_dir),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -18,10 +19,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from conveyor import errors
+from conveyor.cache.ledger_problems import describe, ledger_error
 
 _T = TypeVar("_T")
 LEDGER_FILE = "image-ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: pulls are recorded only when they prove access (docs/security.md). A version 1 ledger
+may hold pulls the engine answered from its own store (by digest) recorded as proofs: they are
+dropped on upgrade, and the images they covered are checked with the registry again."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pulls (
     registry    TEXT NOT NULL,
@@ -157,7 +162,7 @@ class Ledger:
             # Create the file ourselves so that it (and SQLite's -wal/-shm beside it) is 0600.
             os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError as exc:
-            raise self._error(exc.strerror or type(exc).__name__) from None
+            raise self._error(exc) from None
         with self._connection() as db:
             self._switch_to_wal(db)
             version = self._guard(lambda: db.execute("PRAGMA user_version").fetchone()[0])
@@ -170,6 +175,8 @@ class Ledger:
                 )
         with self._write() as db:
             _run_script(db, SCHEMA)
+            if db.execute("PRAGMA user_version").fetchone()[0] == 1:
+                db.execute("DELETE FROM pulls")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _switch_to_wal(self, db: sqlite3.Connection) -> None:
@@ -186,7 +193,7 @@ class Ledger:
                 problem = f"journal mode stays {mode}"
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
-                    raise self._error(str(exc)) from None
+                    raise self._error(exc) from None
                 problem = str(exc)
             if time.monotonic() > deadline:
                 raise self._error(problem)
@@ -197,13 +204,13 @@ class Ledger:
         try:
             db = sqlite3.connect(self._path, timeout=self._busy_ms / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise self._error(str(exc)) from None
+            raise self._error(exc) from None
         try:
             db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             db.execute("PRAGMA synchronous = NORMAL")
             yield db
         except sqlite3.Error as exc:
-            raise self._error(str(exc)) from None
+            raise self._error(exc) from None
         finally:
             db.close()
 
@@ -227,14 +234,15 @@ class Ledger:
         try:
             return action()
         except sqlite3.Error as exc:
-            raise self._error(str(exc)) from None
+            raise self._error(exc) from None
 
-    def _error(self, what: str) -> errors.EngineError:
-        return errors.EngineError(
-            f"The image ledger {self._path} cannot be used ({what}): fix the permissions or free "
-            "space of the state directory, or move the file away to start a new ledger.",
-            hint="a new ledger is safe: cached private images are checked with the registry again",
-        )
+    def _error(self, what: str | BaseException) -> errors.EngineError:
+        """The error naming the ledger; a full disk is said as such (cache/ledger_problems)."""
+        name, message = ("", what) if isinstance(what, str) else describe(what)
+        free: int | None = None
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(self._path.parent).free
+        return ledger_error(self._path, name=name, message=message, free_bytes=free)
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:

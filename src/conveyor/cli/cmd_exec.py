@@ -26,7 +26,8 @@ exit codes: 0 success, 1 pipeline failed, 2 configuration error, 130 interrupted
 examples:
   conveyor exec                                 the first pipeline of .drone.yml
   conveyor exec --pipeline test --include unit  one step of pipeline "test"
-  conveyor exec --secret-file .secrets --secret TOKEN=abc
+  conveyor exec --secret-file .secrets
+  pass show ci/secrets | conveyor exec --secret-file -
   conveyor exec --registry-config ~/.docker/config.json \\
                 --pull-policy if-not-exists
 see docs/exec.md for secret files, registries and cleanup.
@@ -77,14 +78,15 @@ def _add_values(values: Any) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="secrets, one NAME=VALUE per line (dotenv; repeatable)",
+        help="secrets, one NAME=VALUE per line (dotenv; repeatable; - reads standard input)",
     )
     values.add_argument(
         "--secret",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="one secret (repeatable; wins over --secret-file)",
+        help="one secret (repeatable; wins over --secret-file); the value shows in `ps` to "
+        "every user of this machine: prefer --secret-file (or --secret-file - for stdin)",
     )
     values.add_argument(
         "--pull-request-secret",

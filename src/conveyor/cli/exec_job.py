@@ -25,7 +25,7 @@ from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind
 from conveyor.runner.job import StageJob
 from conveyor.runner.run_loop import Limits
-from conveyor.secrets.secretfile import load_secret_file, parse_secret_assignment
+from conveyor.secrets.secretfile import DotenvKind, load_secret_file, parse_secret_assignment
 
 
 def build_job(args: argparse.Namespace, err: TextIO) -> StageJob | None:
@@ -89,7 +89,7 @@ def read_env_files(args: argparse.Namespace) -> dict[str, str]:
     """--env-file files in order (dotenv, like secret files)."""
     values: dict[str, str] = {}
     for path in args.env_file:
-        values.update(load_secret_file(Path(path)))
+        values.update(load_secret_file(Path(path), kind=DotenvKind.ENVIRONMENT))
     return values
 
 

@@ -114,6 +114,7 @@ class Executor:
             workspace_exclude=job.workspace_exclude,
         )
         if plan.skip_reason is not None:
+            self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
             return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
         active = [step for step in steps if step.skip_reason is None]
         require_secrets(active, secrets, withheld)
@@ -183,11 +184,13 @@ class Executor:
                 configs.append((name, secrets[name]))
                 continue
             why = (
-                "is withheld from this pull request build" if name in withheld else "was not given"
+                "is withheld from this pull request build: its logins are not used, and"
+                if name in withheld
+                else "was not given:"
             )
             self.emit(
                 Notice(
-                    message=f"image_pull_secrets names secret {name!r}, which {why}: "
+                    message=f"image_pull_secrets names secret {name!r}, which {why} "
                     "private images may fail to pull"
                 )
             )

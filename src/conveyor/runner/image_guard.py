@@ -39,6 +39,10 @@ class ImageGuard(Protocol):
         digest: str | None,
         image_id: str,
         credential: Credential | None,
+        candidates: Sequence[Credential],
+        cached_id: str | None,
     ) -> None:
-        """Called after a successful pull, with the credential that succeeded."""
+        """Called after a successful pull, with the credential that succeeded, the pipeline's
+        candidates and the id of the image cached under that name before the pull (None:
+        absent); may raise errors.ImageAccessDeniedError when the pull proves nothing."""
         ...

@@ -17,12 +17,22 @@ from conveyor.images.credentials import Credential
 from conveyor.images.decision import PullAction, decide, missing_image_message
 from conveyor.images.reference import Reference, parse_reference, parse_repo_digests
 from conveyor.plan.model import StepPlan
-from conveyor.runner.events import Event, ImageCached, PullFinished, PullProgressed, PullStarted
+from conveyor.runner.events import (
+    Event,
+    ImageCached,
+    Notice,
+    PullFinished,
+    PullProgressed,
+    PullStarted,
+)
 from conveyor.runner.image_guard import ImageGuard
 
 
 class Candidates(Protocol):
     """The credential set of a run (registry.sources.CredentialSet)."""
+
+    problems: list[str]
+    """Problems met so far; a credential helper asked for an image may add one."""
 
     def candidates_for(self, reference: Reference) -> list[Credential]:
         """Credentials to try for `reference`, in order."""
@@ -51,6 +61,7 @@ class ImageStage:
         self._info: dict[str, ImageInfo | None] = {}
         self._pulled: set[str] = set()
         self._verified: set[str] = set()
+        self._reported = len(credentials.problems)  # the executor reported these already
 
     def preflight(self, steps: Iterable[StepPlan]) -> dict[str, str]:
         """Steps whose image may not be pulled and is absent (`pull: never`) -> the error."""
@@ -72,7 +83,7 @@ class ImageStage:
             action = decide(step.pull, reference, info is not None)
             if action is PullAction.FAIL:
                 raise PullError(missing_image_message(reference, step.pull))
-            candidates = self._credentials.candidates_for(reference)
+            candidates = self._candidates_for(reference)
             if (
                 info is not None
                 and action is PullAction.USE_CACHE
@@ -107,10 +118,24 @@ class ImageStage:
         found = list(candidates)
         for served in parse_repo_digests(info.repo_digests):
             if served.domain != reference.domain:
-                found.extend(c for c in self._credentials.candidates_for(served) if c not in found)
+                found.extend(c for c in self._candidates_for(served) if c not in found)
+        return found
+
+    def _candidates_for(self, reference: Reference) -> list[Credential]:
+        """The run's logins for `reference`; problems this brings up (a credential helper that
+        failed or hung) are reported now, once, instead of silently meaning "no login"."""
+        found = self._credentials.candidates_for(reference)
+        with self._lock:
+            fresh = self._credentials.problems[self._reported :]
+            self._reported += len(fresh)
+        for problem in fresh:
+            self._emit(Notice(message=problem))
         return found
 
     def _pull(self, step: StepPlan, reference: Reference, candidates: Sequence[Credential]) -> None:
+        # What the engine holds right now (not at preflight): the guard compares it with what
+        # the pull leaves, and a digest pull is judged the same whatever was there.
+        cached = None if reference.digest else self._engine.image_info(step.image)
         self._emit(PullStarted(step=step.name, image=step.image))
         began = self._clock()
 
@@ -123,6 +148,8 @@ class ImageStage:
             digest=result.digest,
             image_id=result.image_id,
             credential=result.credential,
+            candidates=candidates,
+            cached_id=cached.image_id if cached is not None else None,
         )
         self._pulled.add(step.image)
         self._info[step.image] = ImageInfo(image_id=result.image_id)

@@ -8,6 +8,7 @@ this module (not in repr, not in an exception).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -38,10 +39,38 @@ def _patterns(values: Iterable[str]) -> tuple[str, ...]:
         whole = value.strip()
         if len(whole) >= MIN_LENGTH:
             found.add(whole)
+            found.update(escaped_forms(whole))
         if "\n" in whole:
             found.update(line.strip() for line in whole.split("\n"))
     kept = (p for p in found if len(p) >= MIN_LENGTH)
     return tuple(sorted(kept, key=lambda p: (-len(p), p)))
+
+
+_GO_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+
+
+def escaped_forms(value: str) -> set[str]:
+    r"""How an error message may quote `value` when it holds a control character, a quote or
+    a backslash: Go's `%q` (runc and the Docker engine: `\x00`, `\t`, `\"`) and JSON
+    (`\u0000`). Without these, a value with a NUL byte is shown unmasked in runc's error.
+    """
+    if all(ch.isprintable() and ch not in '"\\' for ch in value):
+        return set()
+    go = "".join(
+        _GO_ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
+        for ch in value
+    )
+    return {form for form in (go, json.dumps(value, ensure_ascii=False)[1:-1]) if form != value}
 
 
 def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:

@@ -1,4 +1,5 @@
-"""Read secrets from a dotenv file (`--secret-file`) and from `--secret NAME=VALUE`.
+"""Read secrets from a dotenv file (`--secret-file`, `-` for standard input) and from
+`--secret NAME=VALUE`; `--env-file` files use the same reader with their own words.
 
 The only I/O is reading the one file it is given. Errors are `SecretError`s that point at
 `file:line:col` and never quote a value. The format is documented in docs/secrets.md.
@@ -7,7 +8,9 @@ The only I/O is reading the one file it is given. Errors are `SecretError`s that
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from conveyor.errors import SecretError
@@ -18,6 +21,25 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*", re.ASCII)
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 """Escapes understood inside double quotes; any other backslash is kept as written."""
+
+
+class DotenvKind(StrEnum):
+    """What a dotenv file holds; its messages name it ("secret file" or "environment file")."""
+
+    SECRETS = "secret"
+    ENVIRONMENT = "environment"
+
+    @property
+    def file(self) -> str:
+        return f"{self.value} file"
+
+    @property
+    def entry(self) -> str:
+        return "secret" if self is DotenvKind.SECRETS else "variable"
+
+
+STDIN = "-"
+"""The file name that means standard input (`--secret-file -`)."""
 
 
 @dataclass(slots=True)
@@ -42,27 +64,31 @@ class _Cursor:
         return len(self.text) if end == -1 else end
 
 
-def load_secret_file(path: Path) -> dict[str, str]:
-    """The secrets of a dotenv file, by name; raises SecretError (file:line:col, no value)."""
+def load_secret_file(path: Path, *, kind: DotenvKind = DotenvKind.SECRETS) -> dict[str, str]:
+    """The entries of a dotenv file (`-`: standard input), by name; raises SecretError
+    (file:line:col, never a value)."""
     try:
-        raw = path.read_bytes()
+        raw = sys.stdin.buffer.read() if str(path) == STDIN else path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SecretError(
-            f"cannot read secret file {path}: {reason.lower()}; check the path."
+            f"cannot read {kind.file} {path}: {reason.lower()}; check the path."
         ) from None
+    name = "<stdin>" if str(path) == STDIN else str(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        cursor = _Cursor(raw[: exc.start].decode("utf-8", "replace"), str(path))
+        cursor = _Cursor(raw[: exc.start].decode("utf-8", "replace"), name)
         raise cursor.fail(
-            "the secret file is not UTF-8 text; save it as UTF-8.", len(cursor.text)
+            f"the {kind.file} is not UTF-8 text; save it as UTF-8.", len(cursor.text)
         ) from None
-    return parse_secret_text(text, str(path))
+    return parse_secret_text(text, name, kind=kind)
 
 
-def parse_secret_text(text: str, filename: str) -> dict[str, str]:
-    """The secrets of dotenv `text` read from `filename` (used in error positions)."""
+def parse_secret_text(
+    text: str, filename: str, *, kind: DotenvKind = DotenvKind.SECRETS
+) -> dict[str, str]:
+    """The entries of dotenv `text` read from `filename` (used in error positions)."""
     cursor = _Cursor(text.replace("\r\n", "\n"), filename)
     secrets: dict[str, str] = {}
     starts: dict[str, int] = {}
@@ -74,12 +100,18 @@ def parse_secret_text(text: str, filename: str) -> dict[str, str]:
             cursor.pos = cursor.line_end()
             continue
         start = cursor.pos
-        name, value = _assignment(cursor)
+        name, value = _assignment(cursor, kind)
         if name in secrets:
             raise cursor.fail(
-                f"secret {name} is already defined on line {cursor.span(starts[name]).line}; "
-                "keep only one.",
+                f"{kind.entry} {name} is already defined on line "
+                f"{cursor.span(starts[name]).line}; keep only one.",
                 start,
+            )
+        if "\x00" in value:
+            raise cursor.fail(
+                f"the value of {kind.entry} {name} holds a NUL byte, which no environment "
+                "variable can carry; remove it.",
+                cursor.text.find("\x00", start),
             )
         secrets[name] = value
         starts[name] = start
@@ -95,7 +127,7 @@ def parse_secret_assignment(text: str) -> tuple[str, str]:
             hint="use --secret-file for values with line breaks.",
         )
     if not NAME.fullmatch(name):
-        raise SecretError(f"--secret: {_name_problem(name)}")
+        raise SecretError(f"--secret: {_name_problem(name, DotenvKind.SECRETS)}")
     return name, value
 
 
@@ -105,7 +137,7 @@ def _skip_blank(cursor: _Cursor) -> None:
         cursor.pos += 1
 
 
-def _assignment(cursor: _Cursor) -> tuple[str, str]:
+def _assignment(cursor: _Cursor, kind: DotenvKind) -> tuple[str, str]:
     """`[export ]NAME=VALUE` at the cursor; leaves the cursor after the line."""
     text = cursor.text
     if text.startswith("export ", cursor.pos) or text.startswith("export\t", cursor.pos):
@@ -119,19 +151,19 @@ def _assignment(cursor: _Cursor) -> tuple[str, str]:
         raise cursor.fail("expected NAME=VALUE on this line; add '=' after the name.", start)
     name = text[start:equals].rstrip(" \t")
     if not NAME.fullmatch(name):
-        raise cursor.fail(_name_problem(name), start)
+        raise cursor.fail(_name_problem(name, kind), start)
     cursor.pos = equals + 1
     while cursor.pos < end and text[cursor.pos] in " \t":
         cursor.pos += 1
     return name, _value(cursor, name, blank_before=cursor.pos > equals + 1)
 
 
-def _name_problem(name: str) -> str:
+def _name_problem(name: str, kind: DotenvKind) -> str:
     # The text before '=' is not quoted back: in a broken file it may be part of a value.
     if not name:
-        return "a secret name is missing before '='; write NAME=VALUE."
+        return f"a {kind.entry} name is missing before '='; write NAME=VALUE."
     return (
-        "the text before '=' is not a valid secret name; use letters, digits and '_' "
+        f"the text before '=' is not a valid {kind.entry} name; use letters, digits and '_' "
         "(and '.' or '-' after the first character)."
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from conveyor.plan.codec import plan_from_json
-from conveyor.plan.model import StepKind, StepPlan
+from conveyor.plan.model import FailurePolicy, StepKind, StepPlan
 from conveyor.server.intake import Intake, StagePlanned
 from conveyor.server.states import Status
 from conveyor.server.store.models import Build, Repo, Stage, Step
@@ -153,7 +153,7 @@ def _store_steps(session: Session, stage: Stage, steps: list[StepPlan]) -> None:
                 number=number,
                 name=step.name,
                 status=(Status.SKIPPED if skipped else Status.PENDING).value,
-                errignore=step.failure_ignore,
+                errignore=step.failure_policy is FailurePolicy.IGNORE,
                 image=step.image,
                 detached=step.detach or step.kind == StepKind.SERVICE,
                 depends_on=json.dumps(list(step.depends_on)),

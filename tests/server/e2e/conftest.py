@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conveyor.server.app import create_app
 
+from conveyor.server.app import create_app
 from conveyor.server.settings import Settings
 from tests.server.conftest import ADMIN_TOKEN
 from tests.server.git_support import GitRepo, make_repo

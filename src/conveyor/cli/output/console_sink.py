@@ -12,6 +12,7 @@ from typing import TextIO
 from conveyor.cli.output.pull_display import PullDisplay
 from conveyor.cli.output.style import LONGEST_PREFIX, PALETTE, paint, seconds, short_image
 from conveyor.cli.output.summary import render_summary
+from conveyor.cli.output.terminal_text import clean_line, clean_message, escape_name
 from conveyor.runner.dag import StepStatus
 from conveyor.runner.events import (
     Event,
@@ -79,16 +80,18 @@ class ConsoleSink:
         elif isinstance(event, ImageCached):
             self._say(event.step, f"using cached {short_image(event.image)} (pull: {event.policy})")
         elif isinstance(event, Notice):
-            self._err.write(f"conveyor: warning: {event.message}\n")
+            self._err.write(f"conveyor: warning: {clean_message(event.message)}\n")
             self._err.flush()
 
     def _started_run(self, event: RunStarted) -> None:
         self._pipeline = event.pipeline
-        self._width = min(LONGEST_PREFIX, max((len(s) for s in event.steps), default=0))
+        widest = max((len(escape_name(s)) for s in event.steps), default=0)
+        self._width = min(LONGEST_PREFIX, widest)
         for index, step in enumerate(event.steps):
             self._prefixes[step] = self._make_prefix(step, PALETTE[index % len(PALETTE)])
         count = f"{len(event.steps)} step" + ("" if len(event.steps) == 1 else "s")
-        self._write(f'{MARK} running pipeline "{event.pipeline}": {count} (run {event.run_id})')
+        name = escape_name(event.pipeline)
+        self._write(f'{MARK} running pipeline "{name}": {count} (run {event.run_id})')
 
     def _finished(self, event: StepFinished) -> None:
         result = event.result
@@ -106,7 +109,10 @@ class ConsoleSink:
 
     def _lines(self, event: LogLines) -> None:
         prefix = self._prefix(event.step)
-        text = "".join([f"{prefix}{line}\n" for line in event.lines])
+        colour = self._color
+        text = "".join(
+            [f"{prefix}{clean_line(line, keep_colour=colour)}\n" for line in event.lines]
+        )
         if self._pulls.showing:
             self._pulls.write(text.removesuffix("\n"))
         else:
@@ -114,7 +120,7 @@ class ConsoleSink:
 
     def _say(self, step: str, text: str) -> None:
         prefix = self._prefix(step)
-        lines = text.split("\n")  # a message's hint line keeps the step's prefix too
+        lines = clean_message(text).split("\n")  # a hint line keeps the step's prefix too
         head = f"{prefix}{paint(MARK, '2', self._color)} {lines[0]}"
         self._write("\n".join([head, *(prefix + line for line in lines[1:])]))
 
@@ -128,5 +134,6 @@ class ConsoleSink:
         return prefix
 
     def _make_prefix(self, step: str, code: str) -> str:
-        name = step if len(step) <= LONGEST_PREFIX else step[: LONGEST_PREFIX - 1] + "~"
+        shown = escape_name(step)
+        name = shown if len(shown) <= LONGEST_PREFIX else shown[: LONGEST_PREFIX - 1] + "~"
         return paint(name.ljust(self._width), code, self._color) + " | "

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from conveyor.cli.output.style import STATUS_STYLE, seconds
+from conveyor.cli.output.terminal_text import clean_line, clean_message, escape_name
 from conveyor.runner.dag import RunStatus
 from conveyor.runner.events import RunFinished, StepResult
 
@@ -50,23 +51,26 @@ def render_summary(
         table.add_row(*_cells(result))
     console.print(table)
     words, style = VERDICT[finished.status]
-    verdict = Text(f'pipeline "{pipeline}" {words} in {seconds(finished.seconds)}', style=style)
+    if finished.results and all(r.status == "skipped" for r in finished.results):
+        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
+    took = seconds(finished.seconds)
+    verdict = Text(f'pipeline "{escape_name(pipeline)}" {words} in {took}', style=style)
     # soft_wrap: a long verdict or message stays one line (a log must not cut it in two).
     console.print(verdict, soft_wrap=True)
     if finished.message:
-        console.print(Text(finished.message), soft_wrap=True)
+        console.print(Text(clean_message(finished.message)), soft_wrap=True)
 
 
 def _cells(result: StepResult) -> Sequence[Any]:
     from rich.text import Text
 
-    name = result.name + (" (service)" if result.kind == "service" else "")
+    name = escape_name(result.name) + (" (service)" if result.kind == "service" else "")
     name += " (detached)" if result.detached and result.kind != "service" else ""
     status = Text(str(result.status), style=STATUS_STYLE.get(str(result.status), ""))
     ran = result.status != "skipped"
     duration = seconds(result.seconds) if ran else "-"
     code = "" if result.exit_code is None else str(result.exit_code)
-    note = (result.message or "").splitlines()[0] if result.message else ""
+    note = clean_line(result.message.split("\n")[0], keep_colour=False) if result.message else ""
     if len(note) > LONGEST_NOTE:
         note = note[: LONGEST_NOTE - 3] + "..."
     return (Text(name), status, duration, code, Text(note))

@@ -34,6 +34,7 @@ from conveyor.engine.contract import (
 )
 from conveyor.engine.docker import container_config as cfg
 from conveyor.engine.docker.frames import FrameParser
+from conveyor.engine.docker.teardown import remove_resources
 from conveyor.engine.docker.workspace_archive import archive_directory
 from conveyor.errors import ConfigError, EngineError
 from conveyor.plan.model import MountKind, StepPlan
@@ -223,23 +224,12 @@ class DockerEngine:
         return self._labelled(labels.RUN)
 
     def remove_leftovers(self, leftovers: Sequence[Leftover]) -> list[str]:
-        """Containers first (they hold the network and volumes), then networks, then volumes."""
-        warnings: list[str] = []
-        order = (ResourceKind.CONTAINER, ResourceKind.NETWORK, ResourceKind.VOLUME)
-        removers: dict[ResourceKind, Callable[[str], object]] = {
-            ResourceKind.CONTAINER: self._remove_container,
-            ResourceKind.NETWORK: self._api.remove_network,
-            ResourceKind.VOLUME: lambda ident: self._api.remove_volume(ident, force=True),
-        }
-        for kind in order:
-            for item in (left for left in leftovers if left.kind is kind):
-                try:
-                    removers[kind](item.ident)
-                except docker.errors.NotFound:
-                    continue
-                except (docker.errors.DockerException, requests.RequestException) as exc:
-                    warnings.append(f"could not remove {kind} {item.name}: {_explain(exc)}")
-        return warnings
+        """Containers first (they hold the network and volumes), then networks, then volumes;
+        busy containers are waited for (engine/teardown.py)."""
+        return [
+            f"could not remove {item.kind} {item.name}: {_explain(exc)}"
+            for item, exc in remove_resources(self._api, leftovers)
+        ]
 
     def _remove_container(self, ident: str) -> None:
         self._api.remove_container(ident, force=True, v=True)
