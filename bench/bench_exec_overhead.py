@@ -1,7 +1,7 @@
 """Benchmark: whole-process `conveyor exec` of 10 serial `true` steps vs a plain SDK script.
 
 Both sides are separate processes started the same way in the same small project directory:
-`python -m conveyor exec` (defaults: image cache check on, output to /dev/null) and
+`conveyor exec` (the console script; defaults: image cache check on, output to /dev/null) and
 `python bench/exec_sdk_script.py`, which makes the Docker calls of a run by hand. They run
 alternately (A B A B...) after one warm-up each (which writes the .pyc files, as an install
 would); each child's wall time and CPU time (user + sys from os.wait4) are taken.
@@ -32,27 +32,32 @@ SCRIPT = Path(__file__).with_name("exec_sdk_script.py")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sample:
-    """One child process: wall seconds and CPU seconds (user + sys, its children included)."""
+    """One child process: wall and CPU seconds (user + sys, its children included), stderr."""
 
     wall: float
     cpu: float
+    stderr: str
 
 
-def measure(command: list[str], cwd: Path) -> Sample:
+def measure(command: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> Sample:
     """Run `command` in `cwd` with output to /dev/null; fail loudly on a non-zero exit."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         child = subprocess.Popen(
-            command, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors
+            command,
+            cwd=cwd,
+            env={**child_env(), **(extra_env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            errors.seek(0)
-            text = errors.read().decode(errors="replace")
-            raise SystemExit(f"{' '.join(command)} exited with {child.returncode}:\n{text}")
-    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime)
+        errors.seek(0)
+        text = errors.read().decode(errors="replace")
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited with {child.returncode}:\n{text}")
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, stderr=text)
 
 
 def child_env() -> dict[str, str]:
@@ -60,6 +65,12 @@ def child_env() -> dict[str, str]:
     (pip compiles them), so neither side should compile its imports from source at each start.
     """
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def conveyor_command() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m conveyor`."""
+    script = Path(sys.executable).parent / "conveyor"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "conveyor"]
 
 
 def load() -> str:
@@ -101,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.pairs < 10:
         parser.error("--pairs must be at least 10")
-    conveyor = [sys.executable, "-m", "conveyor", "exec"]
+    conveyor = [*conveyor_command(), "exec"]
     script = [sys.executable, str(SCRIPT), "--steps", str(STEPS), "--image", IMAGE]
     os.environ.setdefault("NO_COLOR", "1")
     with tempfile.TemporaryDirectory(prefix="bench-exec-") as directory:
@@ -117,6 +128,10 @@ def main() -> None:
             base.append(measure(script, project))
         print(f"load after: {load()}")
     report(ours, base)
+    noisy = [s.stderr.strip() for s in ours if s.stderr.strip()]
+    print(f"conveyor runs that wrote to stderr: {len(noisy)} of {len(ours)}")
+    for text in sorted(set(noisy)):
+        print(f"  {text}")
 
 
 if __name__ == "__main__":
