@@ -48,7 +48,10 @@ def main() -> None:
         project = base / "project"
         project.mkdir()
         (project / ".drone.yml").write_text(pipeline([(f"step{i}", "true") for i in range(STEPS)]))
-        sides = {"old": {"PYTHONPATH": str(old_src)}, "new": {"PYTHONPATH": str(ROOT / "src")}}
+        sides = {
+            name: {"PYTHONPATH": str(src), "CONVEYOR_STATE_DIR": str(base / f"state-{name}")}
+            for name, src in (("old", old_src), ("new", ROOT / "src"))
+        }
         print(f"load before: {load()}")
         for extra in sides.values():
             measure(command, project, extra)

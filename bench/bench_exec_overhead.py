@@ -1,7 +1,8 @@
 """Benchmark: whole-process `conveyor exec` of 10 serial `true` steps vs a plain SDK script.
 
 Both sides are separate processes started the same way in the same small project directory:
-`conveyor exec` (the console script; defaults: image cache check on, output to /dev/null) and
+`conveyor exec` (the console script; defaults: image cache check on, with a ledger of its own
+in a temporary state directory; output to /dev/null) and
 `python bench/exec_sdk_script.py`, which makes the Docker calls of a run by hand. They run
 alternately (A B A B...) after one warm-up each (which writes the .pyc files, as an install
 would); each child's wall time and CPU time (user + sys from os.wait4) are taken.
@@ -116,15 +117,17 @@ def main() -> None:
     script = [sys.executable, str(SCRIPT), "--steps", str(STEPS), "--image", IMAGE]
     os.environ.setdefault("NO_COLOR", "1")
     with tempfile.TemporaryDirectory(prefix="bench-exec-") as directory:
-        project = Path(directory)
+        project = Path(directory) / "project"
+        project.mkdir()
         (project / ".drone.yml").write_text(pipeline([(f"step{i}", "true") for i in range(STEPS)]))
+        own_state = {"CONVEYOR_STATE_DIR": str(Path(directory) / "state")}
         print(f"load before: {load()}")
-        measure(conveyor, project)
+        measure(conveyor, project, own_state)
         measure(script, project)
         ours: list[Sample] = []
         base: list[Sample] = []
         for _ in range(args.pairs):
-            ours.append(measure(conveyor, project))
+            ours.append(measure(conveyor, project, own_state))
             base.append(measure(script, project))
         print(f"load after: {load()}")
     report(ours, base)
