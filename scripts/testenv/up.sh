@@ -537,7 +537,8 @@ log "registries hold ci-test/{busybox:1,busybox:latest,marker:1,remote-only:1} a
 # A throwaway PostgreSQL for the server tests (pg-up.sh: reused when already running).
 PG_URL=""
 if [[ ${TESTENV_POSTGRES:-1} == 1 ]]; then
-    PG_URL=$(PGROOT="$STATE-postgres" bash "$(dirname "${BASH_SOURCE[0]}")/pg-up.sh") \
+    # 9>&- : the postmaster must not inherit our flock fd (it would hold the lock forever)
+    PG_URL=$(PGROOT="$STATE-postgres" bash "$(dirname "${BASH_SOURCE[0]}")/pg-up.sh" 9>&-) \
         || die "PostgreSQL did not start, see $STATE-postgres/server.log"
 fi
 
