@@ -185,7 +185,7 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     (
         "invalid environment names",
         "environment: {A=B: 1}\nsteps:\n- {name: a, image: x, environment: {1A: x}}\n",
-        [("E162", 3, 20, "environment.A=B"), ("E162", 5, 41, "steps[0].environment.1A")],
+        [("E162", 3, 15, "environment.A=B"), ("E162", 5, 37, "steps[0].environment.1A")],
     ),
     (
         "from_secret inside a settings list",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from conveyor.config.fields import KEY_SUFFIX
 from conveyor.config.nodes import shown
 from conveyor.lint import codes
 from conveyor.lint.context import each_step, finding, label
@@ -90,6 +91,7 @@ def _names(node: Node, environment: Mapping[str, EnvValue], prefix: str) -> Iter
                 f"environment variable name {shown(name)} is not valid; use letters, digits "
                 "and `_`, not starting with a digit",
                 prefix=prefix,
+                at=f"environment.{name}{KEY_SUFFIX}",
             )
 
 
