@@ -185,7 +185,7 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     (
         "invalid environment names",
         "environment: {A=B: 1}\nsteps:\n- {name: a, image: x, environment: {1A: x}}\n",
-        [("E162", 3, 20, "environment.A=B"), ("E162", 5, 41, "steps[0].environment.1A")],
+        [("E162", 3, 15, "environment.A=B"), ("E162", 5, 37, "steps[0].environment.1A")],
     ),
     (
         "from_secret inside a settings list",
@@ -403,9 +403,20 @@ def test_the_host_volume_error_suggests_what_fits(host: str, advice: str) -> Non
 
 def test_an_environment_of_200000_variables_is_an_error() -> None:
     env = "".join(f"  V{i}: x\n" for i in range(200_000))
-    found = _lint(HEAD + "environment:\n" + env + "steps:\n- {name: a, image: x}\n")
-    assert [d.code for d in found] == ["E163"]
+    steps = "steps:\n- {name: a, image: x}\n- {name: b, image: x}\n"
+    found = _lint(HEAD + "environment:\n" + env + steps)
+    assert [(d.code, d.path) for d in found] == [("E163", "environment")]  # once, not per step
+    assert found[0].message.startswith("the pipeline's `environment:` is 1844 KiB")
     assert "more than the 1024 KiB a container can start with" in found[0].message
+
+
+def test_a_step_whose_own_environment_is_too_large_is_named() -> None:
+    value = "x" * 600_000
+    step = f"- {{name: a, image: x, environment: {{B: {value}}}}}\n"
+    body = f"environment: {{A: {value}}}\nsteps:\n{step}"
+    (found,) = _lint(HEAD + body)
+    assert (found.code, found.path) == ("E163", "steps[0]")
+    assert found.message.startswith('the environment of step "a" is 1171 KiB')
 
 
 def test_a_missing_document_separator_is_named() -> None:

@@ -142,6 +142,10 @@ def size(rd: Reader, node: YNode, path: str, spans: dict[str, Span], rel: str) -
     return value
 
 
+KEY_SUFFIX = ".<key>"
+"""Appended to a variable's span path for the span of its name (`environment.A.<key>`)."""
+
+
 def environment(
     rd: Reader, node: YNode, path: str, spans: dict[str, Span], rel: str
 ) -> dict[str, EnvValue] | None:
@@ -166,6 +170,7 @@ def environment(
             rd.wrong_type(value, where, "a string or {from_secret: NAME}")
             continue
         spans[join(rel, entry.key)] = rd.span(value)
+        spans[join(rel, entry.key) + KEY_SUFFIX] = rd.span(entry.key_node)
     return found
 
 

@@ -15,10 +15,19 @@ from conveyor.spec.model import Node, Pipeline, Step
 
 
 def finding(
-    code: Code, node: Node, rel: str, message: str, *, prefix: str = "", hint: str | None = None
+    code: Code,
+    node: Node,
+    rel: str,
+    message: str,
+    *,
+    prefix: str = "",
+    hint: str | None = None,
+    at: str | None = None,
 ) -> Diagnostic:
-    """A diagnostic at field `rel` of `node` (whose own path in the document is `prefix`)."""
-    span = node.span_of(rel) if rel else node.span
+    """A diagnostic at field `rel` of `node` (whose own path in the document is `prefix`).
+
+    `at` names another span path for the caret (such as a variable's name, not its value)."""
+    span = node.span_of(at or rel) if (at or rel) else node.span
     path = join(prefix, rel) if rel else prefix
     if rel.startswith("["):
         path = prefix + rel

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from conveyor.config.fields import KEY_SUFFIX
 from conveyor.config.nodes import shown
 from conveyor.lint import codes
 from conveyor.lint.context import each_step, finding, label
@@ -30,21 +31,28 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
     for pipeline in file.docker_pipelines:
         yield from _strings(pipeline)
         yield from _names(pipeline, pipeline.environment, "")
+        shared = environment_bytes(pipeline.environment)
+        if shared > MAX_ENVIRONMENT_BYTES:  # once for the pipeline, not once per step
+            yield _too_large(pipeline, "environment", "the pipeline's `environment:`", shared, "")
         for prefix, step in each_step(pipeline):
             yield from _names(step, step.environment, prefix)
             yield from _settings(prefix, step)
-            size = environment_bytes(pipeline.environment, step.environment)
-            size += settings_bytes(step.settings)
-            if size > MAX_ENVIRONMENT_BYTES:
-                yield finding(
-                    codes.ENVIRONMENT_SIZE,
-                    step,
-                    "",
-                    f"the environment of {label(prefix, step)} is {size // 1024} KiB, more than "
-                    f"the {MAX_ENVIRONMENT_BYTES // 1024} KiB a container can start with; "
-                    "pass large data as a file",
-                    prefix=prefix,
+            size = shared + environment_bytes(step.environment) + settings_bytes(step.settings)
+            if shared <= MAX_ENVIRONMENT_BYTES < size:
+                yield _too_large(
+                    step, "", f"the environment of {label(prefix, step)}", size, prefix
                 )
+
+
+def _too_large(node: Node, rel: str, what: str, size: int, prefix: str) -> Diagnostic:
+    return finding(
+        codes.ENVIRONMENT_SIZE,
+        node,
+        rel,
+        f"{what} is {size // 1024} KiB, more than the {MAX_ENVIRONMENT_BYTES // 1024} KiB a "
+        "container can start with; pass large data as a file",
+        prefix=prefix,
+    )
 
 
 def _strings(pipeline: Pipeline) -> Iterator[Diagnostic]:
@@ -83,6 +91,7 @@ def _names(node: Node, environment: Mapping[str, EnvValue], prefix: str) -> Iter
                 f"environment variable name {shown(name)} is not valid; use letters, digits "
                 "and `_`, not starting with a digit",
                 prefix=prefix,
+                at=f"environment.{name}{KEY_SUFFIX}",
             )
 
 
