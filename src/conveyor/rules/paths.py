@@ -89,7 +89,9 @@ def workspace_paths(pipeline: Pipeline) -> WorkspacePaths:
 
 def mounts_docker_socket(host_path: str) -> bool:
     """True for the Docker engine's socket (Linux) or named pipe (Windows)."""
-    return host_path.rstrip("/").endswith("/docker.sock") or host_path.lower().endswith(
+    # A plain YAML scalar keeps `\\\\.\\pipe\\docker_engine` with doubled backslashes: fold them.
+    folded = re.sub(r"\\+", r"\\", host_path.lower())
+    return host_path.rstrip("/").endswith("/docker.sock") or folded.endswith(
         "pipe\\docker_engine"
     )
 
