@@ -91,9 +91,7 @@ def mounts_docker_socket(host_path: str) -> bool:
     """True for the Docker engine's socket (Linux) or named pipe (Windows)."""
     # A plain YAML scalar keeps `\\\\.\\pipe\\docker_engine` with doubled backslashes: fold them.
     folded = re.sub(r"\\+", r"\\", host_path.lower())
-    return host_path.rstrip("/").endswith("/docker.sock") or folded.endswith(
-        "pipe\\docker_engine"
-    )
+    return host_path.rstrip("/").endswith("/docker.sock") or folded.endswith("pipe\\docker_engine")
 
 
 def host_volume_advice(host_path: str) -> str:
