@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from conveyor.cli.output import summary
 from conveyor.cli.output.plain_table import plain_table
-from conveyor.cli.output.style import seconds
 from conveyor.plan.model import StepKind
 from conveyor.runner.dag import RunStatus, StepStatus
 from conveyor.runner.events import RunFinished, StepResult
@@ -39,9 +38,7 @@ FINISHED = st.builds(
 def by_rich(pipeline: str, finished: RunFinished) -> str:
     out = io.StringIO()
     rows = [summary._cells(result) for result in finished.results]
-    words, style = summary.VERDICT[finished.status]
-    verdict = f'pipeline "{pipeline}" {words} in {seconds(finished.seconds)}'
-    lines = [verdict, finished.message] if finished.message else [verdict]
+    lines, style = summary.verdict_lines(pipeline, finished)
     summary._rich_summary(out, rows, lines, style, color=False, fancy=False, width=120)
     return out.getvalue()
 

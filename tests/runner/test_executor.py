@@ -359,6 +359,6 @@ def test_a_withheld_pull_secret_is_called_withheld_not_missing() -> None:
     notices = [e.message for e in events if isinstance(e, Notice)]
     assert (
         "image_pull_secrets names secret 'dockerconfig', which is withheld from this pull "
-        "request build: private images may fail to pull"
+        "request build: its logins are not used, and private images may fail to pull"
     ) in notices
     assert any("'absent', which was not given" in n for n in notices)

@@ -38,12 +38,7 @@ def render_summary(
 ) -> None:
     """Write the table and a one-line verdict to `stream`."""
     rows = [_cells(result) for result in finished.results]
-    words, style = VERDICT[finished.status]
-    if finished.results and all(r.status == "skipped" for r in finished.results):
-        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
-    verdict = f'pipeline "{escape_name(pipeline)}" {words} in {seconds(finished.seconds)}'
-    message = clean_message(finished.message) if finished.message else None
-    lines = [verdict, message] if message else [verdict]
+    lines, style = verdict_lines(pipeline, finished)
     width = max(100, _width(stream))
     if not color and not fancy:
         table = plain_table(COLUMNS, rows, width)
@@ -51,6 +46,16 @@ def render_summary(
             stream.write(table + "".join(line + "\n" for line in lines))
             return
     _rich_summary(stream, rows, lines, style, color=color, fancy=fancy, width=width)
+
+
+def verdict_lines(pipeline: str, finished: RunFinished) -> tuple[list[str], str]:
+    """The verdict line (and the run's message, cleaned of control characters) and its style."""
+    words, style = VERDICT[finished.status]
+    if finished.results and all(r.status == "skipped" for r in finished.results):
+        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
+    verdict = f'pipeline "{escape_name(pipeline)}" {words} in {seconds(finished.seconds)}'
+    message = clean_message(finished.message) if finished.message else None
+    return ([verdict, message] if message else [verdict]), style
 
 
 def _rich_summary(
