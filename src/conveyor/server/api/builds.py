@@ -76,7 +76,7 @@ def list_builds(
     branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
 ) -> list[JSON]:
     """The repository's builds, newest first (without stages)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.READ)
         query = select(Build).where(Build.repo_id == repo.id)
         if branch:
@@ -98,7 +98,7 @@ def post_build(
 ) -> JSON:
     """Start a build of a branch (default: the repository's) or commit; other query
     parameters become the build's parameters."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         view = RepoView.of(find_repo(session, caller, owner, name, Access.WRITE)[0])
     cache = ctx.settings.git_cache_dir
     try:
@@ -116,7 +116,7 @@ def post_build(
 @router.get(BASE + "/{number}")
 def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
     """One build with its stages and steps."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         return full_build_json(session, build)
 
@@ -126,7 +126,7 @@ def restart_build(
     *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: int
 ) -> JSON:
     """Run a build again, as a new build (its parent is `number`)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
         view = RepoView.of(repo)
         facts = restart_facts(build, caller.login, _params(request))

@@ -33,7 +33,7 @@ def get_logs(
     format: Annotated[Literal["json", "text"] | None, Query()] = None,
 ) -> Response:
     """The step's stored lines."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         row = session.scalar(
             select(Step)
