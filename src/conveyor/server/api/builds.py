@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from conveyor.server.api.deps import CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
+from conveyor.server.api.inputs import Number
 from conveyor.server.api.render import JSON, build_json, stage_json
 from conveyor.server.auth import Access, Caller
 from conveyor.server.build_control import ControlError, approve, cancel, decline, stages_of
@@ -114,7 +115,7 @@ def post_build(
 
 
 @router.get(BASE + "/{number}")
-def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """One build with its stages and steps."""
     with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
@@ -123,7 +124,7 @@ def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -
 
 @router.post(BASE + "/{number}", status_code=201)
 def restart_build(
-    *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: int
+    *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: Number
 ) -> JSON:
     """Run a build again, as a new build (its parent is `number`)."""
     with ctx.read() as session:
@@ -137,14 +138,14 @@ def restart_build(
 
 
 @router.delete(BASE + "/{number}")
-def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """Cancel a build: what has not finished is killed."""
     return _control(ctx, caller, (owner, name, number), cancel)
 
 
 @router.post(BASE + "/{number}/approve/{stage}")
 def approve_stage(
-    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Let a blocked stage run."""
     return _control(ctx, caller, (owner, name, number), lambda s, b: approve(s, b, stage))
@@ -152,7 +153,7 @@ def approve_stage(
 
 @router.post(BASE + "/{number}/decline/{stage}")
 def decline_stage(
-    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Refuse a blocked stage."""
     return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from conveyor.server.api.builds import BASE, find_build
 from conveyor.server.api.deps import CallerDep, Ctx
 from conveyor.server.api.errors import not_found
+from conveyor.server.api.inputs import Number
 from conveyor.server.auth import Access
 from conveyor.server.logstore import read
 from conveyor.server.store.models import Stage, Step
@@ -27,9 +28,9 @@ def get_logs(
     request: Request,
     owner: str,
     name: str,
-    number: int,
-    stage: int,
-    step: int,
+    number: Number,
+    stage: Number,
+    step: Number,
     format: Annotated[Literal["json", "text"] | None, Query()] = None,
 ) -> Response:
     """The step's stored lines."""
