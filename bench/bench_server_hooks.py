@@ -20,37 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from conveyor.server.app import create_app
 from tests.server.git_support import GitRepo, make_repo
 from tests.server.live import serve_app
+from tests.server.pipelines import TWO_PIPELINES as PIPELINE
 
 from bench.server_support import bench_settings, p50_p95, session
+from conveyor.server.app import create_app
 from conveyor.server.hooks import sign
 
 TARGET_MS = 250.0
 SLUG = "bench/hooks"
-PIPELINE = """\
-kind: pipeline
-name: test
-steps:
-- name: unit
-  image: golang:1.22
-  commands: [go test ./...]
-  environment:
-    TOKEN: {from_secret: api_token}
----
-kind: pipeline
-name: publish
-depends_on: [test]
-steps:
-- name: push
-  image: plugins/docker
-  settings:
-    password: {from_secret: docker_password}
-    repo: acme/app
-trigger:
-  branch: [main]
-"""
 QUEUED = {"pending", "waiting_on_dependencies"}
 
 
