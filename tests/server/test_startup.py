@@ -21,8 +21,8 @@ from conveyor.server.users import hash_token
 from .conftest import ADMIN_TOKEN
 
 
-def test_migrations_match_the_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_migrations_match_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     assert migrate(engine) == ["0001"]
     assert migrate(engine) == []
     with engine.connect() as conn:

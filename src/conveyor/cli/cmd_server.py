@@ -8,7 +8,10 @@ are imported inside the handlers.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conveyor.server.settings import Settings
 
 EPILOG = """\
 environment (Drone's DRONE_* names are accepted too, see docs/server.md):
@@ -79,12 +82,13 @@ def run(args: argparse.Namespace) -> int:
     return serve(settings)
 
 
-def _migrate(settings: Any) -> int:
+def _migrate(settings: Settings) -> int:
     import sys
 
+    from conveyor.server.startup import ensure_data_dir
     from conveyor.server.store.db import make_engine, migrate
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(settings.data_dir)
     engine = make_engine(settings.database_url)
     applied = migrate(engine)
     engine.dispose()
@@ -94,7 +98,7 @@ def _migrate(settings: Any) -> int:
     return 0
 
 
-def _rotate(settings: Any, new_key_file: str) -> int:
+def _rotate(settings: Settings, new_key_file: str) -> int:
     import sys
     from pathlib import Path
 

@@ -7,6 +7,7 @@ Returns notes for the operator (a key was created, the first admin's token) inst
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,10 +34,7 @@ class ServerState:
 
 def open_state(settings: Settings) -> ServerState:
     """Migrate the database, load (or create) the key, check it, create users; ConfigError."""
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the data directory {settings.data_dir}: {exc}") from None
+    ensure_data_dir(settings.data_dir)
     engine = make_engine(settings.database_url)
     migrate(engine)
     factory = sessions(engine)
@@ -45,6 +43,14 @@ def open_state(settings: Settings) -> ServerState:
         cipher = _cipher(session, settings, notes)
         _users(session, settings, notes)
     return ServerState(engine=engine, sessions=factory, cipher=cipher, notes=tuple(notes))
+
+
+def ensure_data_dir(path: Path) -> None:
+    """Create the data directory (mode 0700 when new); ConfigError when it cannot be."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the data directory {path}: {exc.strerror}") from None
 
 
 def _cipher(session: Session, settings: Settings, notes: list[str]) -> Cipher:

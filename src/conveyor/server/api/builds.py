@@ -73,7 +73,7 @@ def list_builds(
     name: str,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
-    branch: Annotated[str | None, Query(max_length=250)] = None,
+    branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
 ) -> list[JSON]:
     """The repository's builds, newest first (without stages)."""
     with ctx.tx() as session:
@@ -93,8 +93,8 @@ def post_build(
     request: Request,
     owner: str,
     name: str,
-    branch: Annotated[str | None, Query(max_length=250)] = None,
-    commit: Annotated[str | None, Query(max_length=64)] = None,
+    branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
+    commit: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-fA-F]*$")] = None,
 ) -> JSON:
     """Start a build of a branch (default: the repository's) or commit; other query
     parameters become the build's parameters."""

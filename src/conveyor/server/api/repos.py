@@ -9,7 +9,7 @@ import time
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from conveyor.server.api.deps import CallerDep, Ctx, find_repo, slug_of
+from conveyor.server.api.deps import NAME, CallerDep, Ctx, find_repo, slug_of
 from conveyor.server.api.errors import ApiError, bad_request, forbidden
 from conveyor.server.api.inputs import RepoCreateBody, RepoPatchBody
 from conveyor.server.api.render import JSON, repo_json
@@ -37,6 +37,10 @@ def list_repos(ctx: Ctx, caller: CallerDep) -> list[JSON]:
 @router.post("/api/repos/{owner}/{name}", status_code=201)
 def post_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoCreateBody) -> JSON:
     """Create and activate a repository; its creator gets admin permission."""
+    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+        raise bad_request(
+            "owner and name must be letters, digits, '.', '_' or '-', not starting with '.'"
+        )
     slug = slug_of(owner, name)
     _check_admin_fields(caller, body.trusted, body.timeout)
     _check_git_url(body.git_http_url)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from fastapi import APIRouter
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from conveyor.server.api.deps import NAME, AdminDep, CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
-from conveyor.server.api.inputs import SecretCreateBody, SecretPatchBody
+from conveyor.server.api.inputs import NAME_PATTERN, SecretCreateBody, SecretPatchBody
 from conveyor.server.api.render import JSON, secret_json
 from conveyor.server.auth import Access, Caller
 from conveyor.server.context import AppContext
@@ -39,6 +40,8 @@ def _check(name: str, value: str, *, registry: bool) -> None:
 
 
 def _in_scope(session: Session, scope: str, name: str) -> Secret:
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise not_found("secret")
     secret = session.scalar(select(Secret).where(Secret.scope == scope, Secret.name == name))
     if secret is None:
         raise not_found("secret")
