@@ -23,11 +23,17 @@ AUTHOR = {
 }
 
 
-def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> str:
-    """Run git (no user or system config) and return its stdout; fail the test on error."""
+def environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without GIT_*, plus the fixed author and no git config."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     environ.update(AUTHOR, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C")
     environ.update(env or {})
+    return environ
+
+
+def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> str:
+    """Run git (no user or system config) and return its stdout; fail the test on error."""
+    environ = environment(env)
     done = subprocess.run(
         ["git", *args],
         check=False,
@@ -72,14 +78,11 @@ class GitRepo:
 
     def push(self, ref: str = "main", *, env: Mapping[str, str] | None = None) -> str:
         """`git push origin REF` (a branch or a tag); returns git's stderr (hook output)."""
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        environ.update(AUTHOR, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
-        environ.update(env or {})
         done = subprocess.run(
             ["git", "push", "-q", "origin", ref],
             check=False,
             cwd=self.work,
-            env=environ,
+            env=environment(env),
             capture_output=True,
             text=True,
             timeout=120,

@@ -77,4 +77,5 @@ def test_api_md_matches_the_openapi_description(tmp_path: Path) -> None:
     expected = head + render(spec) + tail
     if os.environ.get("CONVEYOR_UPDATE_GOLDENS") == "1":
         DOC.write_text(expected, encoding="utf-8")
+        text = expected
     assert text == expected, "docs/api.md is stale: rerun with CONVEYOR_UPDATE_GOLDENS=1"

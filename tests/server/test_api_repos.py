@@ -84,6 +84,12 @@ def test_hook_url_and_secret(api: Api) -> None:
 
 
 def test_bad_names_and_urls(api: Api) -> None:
+    for slug in (".x/y", "a/.b", "a/b;drop", "a/%C3%A9"):
+        answer = api.client.post(
+            f"/api/repos/{slug}", json={"git_http_url": "/x"}, headers=api.admin
+        )
+        assert answer.status_code == 400, slug
+        assert answer.json()["message"].startswith("owner and name must be")
     assert api.client.get("/api/repos/..%2F../x", headers=api.admin).status_code == 404
     assert api.client.get("/api/repos/.hidden/x", headers=api.admin).status_code == 404
     bad = api.client.post("/api/repos/o/n", json={"git_http_url": "ssh://x\n"}, headers=api.admin)

@@ -84,3 +84,11 @@ def test_malformed_requests_are_400_never_500(api: Api) -> None:
         answer = api.client.post("/hook", content=body, headers=gitea_headers())
         assert answer.status_code == 400, (body, answer.text)
         assert set(answer.json()) == {"message"}
+
+
+def test_signed_push_with_a_nul_in_the_message_still_builds(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path)
+    answer = project.push_hook(delivery="n1", message="fix\u0000it\n")
+    assert answer.status_code == 200, answer.text
+    build = api.client.get("/api/repos/octo/app/builds/1", headers=api.admin).json()
+    assert build["message"].startswith("fix\ufffdit")

@@ -58,11 +58,11 @@ def store_build(
         repo_id=repo.id,
         number=number,
         status=_build_status(intake, block),
-        error=intake.error or "",
+        error=_text(intake.error or ""),
         params=json.dumps(facts.params, sort_keys=True),
         created=now,
         updated=now,
-        **{k: getattr(facts, k) for k in _FACT_FIELDS},
+        **{k: _text(getattr(facts, k)) for k in _FACT_FIELDS},
     )
     if build.status in {Status.FAILURE, Status.SKIPPED}:
         build.started = build.finished = now
@@ -93,6 +93,11 @@ _FACT_FIELDS = (
     "parent",
     "trigger",
 )
+
+
+def _text(value: object) -> object:
+    """Strings without NUL (PostgreSQL cannot store it; a webhook may carry one)."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
 
 
 def _build_status(intake: Intake, block: bool) -> Status:

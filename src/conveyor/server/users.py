@@ -43,7 +43,9 @@ def check_login(login: str) -> str:
 
 
 def find_user(session: Session, login: str) -> User | None:
-    """The user with `login` (exact), or None."""
+    """The user with `login` (exact), or None (also for a login that cannot exist)."""
+    if not LOGIN.fullmatch(login):
+        return None
     return session.scalar(select(User).where(User.login == login))
 
 

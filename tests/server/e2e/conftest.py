@@ -14,27 +14,9 @@ from conveyor.server.settings import Settings
 from tests.server.conftest import ADMIN_TOKEN
 from tests.server.git_support import GitRepo, make_repo
 from tests.server.live import serve_app
+from tests.server.pipelines import TWO_PIPELINES
 
-PIPELINE = """\
-kind: pipeline
-name: test
-steps:
-- name: unit
-  image: alpine:3.20
-  commands: [echo unit]
-  environment:
-    TOKEN: {from_secret: api_token}
----
-kind: pipeline
-name: publish
-depends_on: [test]
-steps:
-- name: push
-  image: alpine:3.20
-  commands: [echo publish]
-trigger:
-  branch: [main]
-"""
+PIPELINE = TWO_PIPELINES
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,9 @@ def test_missing_file_branch_and_commit_are_clear(repo: GitRepo, tmp_path: Path)
         resolve_commit(repo.url, "0" * 39 + "1", cache)
 
 
-@pytest.mark.parametrize("path", ["../etc/passwd", "/", "", "a/../../b", ".git/config", "-x"])
+@pytest.mark.parametrize(
+    "path", ["../etc/passwd", "/", "", "a/../../b", ".git/config", "-x", "a\nb", "a\x00"]
+)
 def test_paths_outside_the_tree_are_refused(repo: GitRepo, tmp_path: Path, path: str) -> None:
     with pytest.raises(IntakeError, match="must be a file inside the repository"):
         read_file_at(repo.url, repo.head(), path, tmp_path / "cache")
@@ -142,6 +144,22 @@ def test_commit_info(repo: GitRepo, tmp_path: Path) -> None:
     )
     assert info.message == "subject line\n\nbody text\n"
     assert info.timestamp == 1796032800
+
+
+def test_a_file_named_with_spaces_and_a_second_read_from_the_cache(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    sha = repo.commit({"ci dir/my pipeline.yml": "a: 1\n"})
+    repo.push()
+    cache = tmp_path / "cache"
+    assert read_file_at(repo.url, sha, "ci dir/my pipeline.yml", cache) == b"a: 1\n"
+    assert read_file_at(repo.url, sha, ".drone.yml", cache) == PIPELINE.encode()
+
+
+def test_a_sha_that_is_not_a_commit(repo: GitRepo, tmp_path: Path) -> None:
+    tree = git("rev-parse", "HEAD^{tree}", cwd=repo.work).strip()
+    with pytest.raises(IntakeError, match=r"is not in the repository"):
+        read_file_at(repo.url, tree, ".drone.yml", tmp_path / "cache")
 
 
 def test_cache_is_reused_without_network(repo: GitRepo, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from conveyor.plan.codec import plan_from_json, plan_to_json
 from conveyor.server.intake import BuildInput, StageStatus, plan_build, read_file_at
 from conveyor.server.intake.stages import context_of
 from tests.server.git_support import make_repo
+from tests.server.pipelines import TWO_PIPELINES as TWO
 
 BUILD = BuildInput(
     repo="acme/widgets",
@@ -22,33 +23,6 @@ BUILD = BuildInput(
     number=7,
     created=1796032800,
 )
-
-TWO = """\
-kind: pipeline
-name: test
-steps:
-- name: unit
-  image: golang:1.22
-  commands: [go test ./...]
-  environment:
-    TOKEN: {from_secret: api_token}
----
-kind: pipeline
-name: publish
-depends_on: [test]
-node:
-  disk: ssd
-platform: {os: linux, arch: arm64}
-steps:
-- name: push
-  image: plugins/docker
-  settings:
-    password: {from_secret: docker_password}
-    repo: acme/widgets
-image_pull_secrets: [dockerconfig]
-trigger:
-  branch: [main]
-"""
 
 
 def test_two_pipelines_with_depends_on() -> None:
@@ -169,21 +143,13 @@ def test_same_input_same_stages() -> None:
     assert plan_build(TWO.encode(), BUILD) == plan_build(TWO.encode(), BUILD)
 
 
-def test_a_pull_request_webhook_plans_for_its_target_branch() -> None:
-    from conveyor.server.hooks import HookEvent, parse
-    from conveyor.server.intake import build_input_from_hook
-    from tests.server.hooks.payloads import encode, github_headers, pull_request
-
-    event = parse("github", github_headers("pull_request"), encode(pull_request("synchronize")))
-    assert isinstance(event, HookEvent)
-    build = build_input_from_hook(
-        event, number=3, created=1, trusted=False, config_path=".drone.yml"
-    )
-    assert (build.event, build.branch, build.ref, build.action) == (
-        "pull_request",
-        "main",
-        "refs/pull/12/head",
-        "synchronized",
+def test_a_pull_request_plans_for_its_target_branch_and_action() -> None:
+    build = replace(
+        BUILD,
+        event="pull_request",
+        ref="refs/pull/12/head",
+        source="feature/x",
+        action="synchronized",
     )
     text = TWO.replace("  branch: [main]", "  branch: [main]\n  action: [opened]")
     publish = plan_build(text.encode(), build).stages[1]

@@ -6,11 +6,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 NAME_PATTERN = r"^[A-Za-z0-9._-]+$"
 URL_TEXT = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
 BRANCH = Annotated[str, Strict(), Field(min_length=1, max_length=250)]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A build, stage or step number in a path: larger ones cannot exist (400, not a database error)."""
 Bool = Annotated[bool, Strict()]
 """true or false only: "yes" or 1 are refused, not guessed."""
 
@@ -19,6 +22,14 @@ class Input(BaseModel):
     """Base of every body: unknown fields are refused; booleans and numbers are not guessed."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # PostgreSQL cannot store NUL in text; refuse it for every backend alike.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class Visibility(StrEnum):

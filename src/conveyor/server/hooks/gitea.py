@@ -7,7 +7,7 @@ the head is the commit whose id is `after`. Other events (create, delete, issues
 
 from __future__ import annotations
 
-from conveyor.server.hooks.mapping import pull_event, push_event
+from conveyor.server.hooks.mapping import pull_or_ignored, push_event
 from conveyor.server.hooks.model import HookEvent, Ignored, Provider
 from conveyor.server.hooks.payload import Json, items, obj, text
 
@@ -33,8 +33,5 @@ def parse_event(event: str, data: Json, delivery: str | None) -> HookEvent | Ign
     if event == "push":
         return push_event(provider, delivery, data, head_commit(data))
     if event == "pull_request":
-        action = text(data, "action")
-        if action not in PULL_ACTIONS:
-            return Ignored(reason=f'pull_request action "{action}" does not build')
-        return pull_event(provider, delivery, data, PULL_ACTIONS[action])
+        return pull_or_ignored(provider, delivery, data, PULL_ACTIONS)
     return Ignored(reason=f'Gitea event "{event}" does not build')

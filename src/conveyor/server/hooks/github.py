@@ -6,9 +6,9 @@ push, which carries the commit, as Drone does); `ping` is `Ignored`. Pure.
 
 from __future__ import annotations
 
-from conveyor.server.hooks.mapping import pull_event, push_event
+from conveyor.server.hooks.mapping import pull_or_ignored, push_event
 from conveyor.server.hooks.model import HookEvent, Ignored, Provider
-from conveyor.server.hooks.payload import Json, obj, text
+from conveyor.server.hooks.payload import Json, obj
 
 PULL_ACTIONS = {"opened": "opened", "synchronize": "synchronized"}
 
@@ -19,8 +19,5 @@ def parse_event(event: str, data: Json, delivery: str | None) -> HookEvent | Ign
     if event == "push":
         return push_event(provider, delivery, data, obj(data, "head_commit"))
     if event == "pull_request":
-        action = text(data, "action")
-        if action not in PULL_ACTIONS:
-            return Ignored(reason=f'pull_request action "{action}" does not build')
-        return pull_event(provider, delivery, data, PULL_ACTIONS[action])
+        return pull_or_ignored(provider, delivery, data, PULL_ACTIONS)
     return Ignored(reason=f'GitHub event "{event}" does not build')

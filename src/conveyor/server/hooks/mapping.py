@@ -65,6 +65,16 @@ def push_event(provider: str, delivery: str | None, data: Json, head: Json) -> H
     )
 
 
+def pull_or_ignored(
+    provider: str, delivery: str | None, data: Json, actions: dict[str, str]
+) -> HookEvent | Ignored:
+    """A pull request whose action is in `actions` (forge word -> Drone word), else Ignored."""
+    action = text(data, "action")
+    if action not in actions:
+        return Ignored(reason=f'pull_request action "{action}" does not build')
+    return pull_event(provider, delivery, data, actions[action])
+
+
 def pull_event(provider: str, delivery: str | None, data: Json, action: str) -> HookEvent:
     """An opened or synchronized pull request; `action` is Drone's word for it."""
     repo = repo_name(data)

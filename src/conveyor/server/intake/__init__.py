@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from conveyor.server.intake.from_hook import build_input_from_hook
 from conveyor.server.intake.gitread import (
     CommitInfo,
     IntakeError,
@@ -23,7 +22,6 @@ __all__ = [
     "IntakeError",
     "StagePlanned",
     "StageStatus",
-    "build_input_from_hook",
     "commit_info",
     "plan_build",
     "read_file_at",

@@ -85,15 +85,23 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run_git(args: Sequence[str], *, cwd: Path, timeout: float, what: str, url: str = "") -> bytes:
-    """`git ARGS` in `cwd`; its stdout, or IntakeError saying `what` failed and why."""
+def run_git(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    what: str,
+    url: str = "",
+    stdin: bytes | None = None,
+) -> bytes:
+    """`git ARGS` in `cwd` (fed `stdin`); its stdout, or IntakeError saying `what` failed."""
     command = ["git", *_PROTOCOLS, *args]
     try:
         proc = subprocess.Popen(
             command,
             cwd=cwd,
             env=_environment(),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
@@ -101,7 +109,7 @@ def run_git(args: Sequence[str], *, cwd: Path, timeout: float, what: str, url: s
     except FileNotFoundError:
         raise IntakeError("the git program is not installed on the server; install git") from None
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -191,13 +199,16 @@ def _fetch_sha(repo: Path, url: str, sha: str, timeout: float) -> None:
             timeout,
             depth=False,
         )
+    else:
+        return
     if not _has_commit(repo, sha, timeout):
         raise IntakeError(f"commit {sha} is not in the repository at {shown(url)}")
 
 
 def _clean_path(path: str) -> str:
     parts = PurePosixPath(path.strip().lstrip("/")).parts
-    if not parts or any(part in ("..", ".git") for part in parts) or path.startswith("-"):
+    bad = path.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in path)
+    if bad or not parts or any(part in ("..", ".git") for part in parts):
         raise IntakeError(f"the pipeline file path {path!r} must be a file inside the repository")
     return "/".join(part for part in parts if part != ".")
 
@@ -205,30 +216,46 @@ def _clean_path(path: str) -> str:
 def read_file_at(
     git_url: str, commit: str, path: str, cache_dir: Path, timeout: float = 60
 ) -> bytes:
-    """The bytes of `path` at `commit` (a full sha); IntakeError when the file is not there."""
+    """The bytes of `path` at `commit` (a full sha); IntakeError when the file is not there.
+
+    One `git cat-file --batch` reads the commit and the file; only a commit that is not in the
+    cache yet costs a fetch and a second read.
+    """
     if not _SHA.fullmatch(commit):
         raise IntakeError(f"{commit!r} is not a full commit sha")
     name = _clean_path(path)
-    resolve_commit(git_url, commit, cache_dir, timeout)
     with cached_repo(git_url, cache_dir, timeout) as repo:
-        kind = _object_type(repo, f"{commit}:{name}", timeout)
-        if kind != "blob":
-            where = "does not exist" if kind is None else f"is a {kind}, not a file"
-            raise IntakeError(f"{name} {where} at commit {commit[:12]}")
-        return run_git(
-            ["cat-file", "blob", f"{commit}:{name}"],
-            cwd=repo,
-            timeout=timeout,
-            what=f"git cat-file {name}",
-        )
+        head, blob = read_objects(repo, [commit, f"{commit}:{name}"], timeout)
+        if head is None:
+            _fetch_sha(repo, git_url, commit, timeout)
+            head, blob = read_objects(repo, [commit, f"{commit}:{name}"], timeout)
+    if head is None or head[0] != "commit":
+        raise IntakeError(f"commit {commit} is not in the repository at {shown(git_url)}")
+    if blob is None or blob[0] != "blob":
+        where = "does not exist" if blob is None else f"is a {blob[0]}, not a file"
+        raise IntakeError(f"{name} {where} at commit {commit[:12]}")
+    return blob[1]
 
 
-def _object_type(repo: Path, spec: str, timeout: float) -> str | None:
-    try:
-        out = run_git(["cat-file", "-t", spec], cwd=repo, timeout=timeout, what="git cat-file")
-    except IntakeError:
-        return None
-    return out.decode("ascii", "replace").strip()
+def read_objects(
+    repo: Path, specs: Sequence[str], timeout: float
+) -> list[tuple[str, bytes] | None]:
+    """(type, content) of each object named by `specs` (`sha`, `sha:path`); None when missing."""
+    stdin = "".join(f"{spec}\n" for spec in specs).encode("utf-8")
+    out = run_git(
+        ["cat-file", "--batch"], cwd=repo, timeout=timeout, what="git cat-file", stdin=stdin
+    )
+    found: list[tuple[str, bytes] | None] = []
+    for _spec in specs:
+        header, _, out = out.partition(b"\n")
+        fields = header.split(b" ")
+        if len(fields) != 3 or not fields[2].isdigit():  # `SPEC missing` / `SPEC ambiguous`
+            found.append(None)
+            continue
+        size = int(fields[2])
+        found.append((fields[1].decode("ascii", "replace"), out[:size]))
+        out = out[size + 1 :]
+    return found
 
 
 def commit_info(git_url: str, commit: str, cache_dir: Path, timeout: float = 60) -> CommitInfo:
