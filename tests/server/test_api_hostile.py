@@ -40,6 +40,13 @@ def test_string_fields_never_break_the_server(api: Api, text: str) -> None:
         assert answer.status_code < 500, (method, path, answer.text)
         assert "Traceback" not in answer.text
         assert set(answer.json()) >= ({"message"} if answer.status_code >= 400 else set())
+    for path in (
+        "/api/repos/octo/app/builds/99999999999999999999999",
+        "/api/repos/octo/app/builds/0",
+    ):
+        answer = api.client.get(path, headers=api.admin)
+        assert answer.status_code == 400
+        assert answer.json()["message"].startswith("field number:")
     users = api.client.get("/api/users", headers=api.admin)
     assert users.status_code == 200
     assert "admin" in [u["login"] for u in users.json()]

@@ -29,7 +29,7 @@ ROUTERS = (users, repos, collaborators, secrets, builds, logs, hook, system)
 def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     """The application; opens the state (migrations, key check, users) unless given one."""
     state = state or open_state(settings)
-    metrics = Metrics(state.sessions)
+    metrics = Metrics(state.readers)
     app = FastAPI(
         title="Conveyor",
         version=__version__,

@@ -32,3 +32,9 @@ class AppContext:
         """One transaction: committed when the block ends, rolled back on an exception."""
         with self.state.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction that only reads (never writes: SQLite would refuse the upgrade)."""
+        with self.state.readers.begin() as session:
+            yield session

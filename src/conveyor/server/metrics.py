@@ -23,7 +23,7 @@ class _StoreCollector(Collector):
         builds = GaugeMetricFamily(
             "conveyor_builds", "Builds in the store, by status.", labels=["status"]
         )
-        with self.sessions() as session:
+        with self.sessions.begin() as session:
             rows = session.execute(select(Build.status, func.count()).group_by(Build.status))
             counts = {status: int(count) for status, count in rows}
             queued = session.scalar(

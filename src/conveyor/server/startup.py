@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conveyor.errors import ConfigError
 from conveyor.server.crypto import Cipher, create_key, read_key
 from conveyor.server.settings import Settings
-from conveyor.server.store.db import make_engine, migrate, sessions
+from conveyor.server.store.db import make_engine, migrate, read_sessions, sessions
 from conveyor.server.store.models import Meta
 from conveyor.server.users import apply_user_create, count_users, create_user
 
@@ -28,6 +28,8 @@ class ServerState:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
+    """Sessions for read-only requests (deferred transactions on SQLite)."""
     cipher: Cipher = field(repr=False)
     notes: tuple[str, ...] = ()
 
@@ -42,7 +44,13 @@ def open_state(settings: Settings) -> ServerState:
     with factory.begin() as session:
         cipher = _cipher(session, settings, notes)
         _users(session, settings, notes)
-    return ServerState(engine=engine, sessions=factory, cipher=cipher, notes=tuple(notes))
+    return ServerState(
+        engine=engine,
+        sessions=factory,
+        readers=read_sessions(engine),
+        cipher=cipher,
+        notes=tuple(notes),
+    )
 
 
 def ensure_data_dir(path: Path) -> None:

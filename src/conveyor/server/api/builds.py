@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from conveyor.server.api.deps import CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
+from conveyor.server.api.inputs import Number
 from conveyor.server.api.render import JSON, build_json, stage_json
 from conveyor.server.auth import Access, Caller
 from conveyor.server.build_control import ControlError, approve, cancel, decline, stages_of
@@ -76,7 +77,7 @@ def list_builds(
     branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
 ) -> list[JSON]:
     """The repository's builds, newest first (without stages)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.READ)
         query = select(Build).where(Build.repo_id == repo.id)
         if branch:
@@ -98,7 +99,7 @@ def post_build(
 ) -> JSON:
     """Start a build of a branch (default: the repository's) or commit; other query
     parameters become the build's parameters."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         view = RepoView.of(find_repo(session, caller, owner, name, Access.WRITE)[0])
     cache = ctx.settings.git_cache_dir
     try:
@@ -114,19 +115,19 @@ def post_build(
 
 
 @router.get(BASE + "/{number}")
-def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """One build with its stages and steps."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         return full_build_json(session, build)
 
 
 @router.post(BASE + "/{number}", status_code=201)
 def restart_build(
-    *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: int
+    *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: Number
 ) -> JSON:
     """Run a build again, as a new build (its parent is `number`)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
         view = RepoView.of(repo)
         facts = restart_facts(build, caller.login, _params(request))
@@ -137,14 +138,14 @@ def restart_build(
 
 
 @router.delete(BASE + "/{number}")
-def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """Cancel a build: what has not finished is killed."""
     return _control(ctx, caller, (owner, name, number), cancel)
 
 
 @router.post(BASE + "/{number}/approve/{stage}")
 def approve_stage(
-    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Let a blocked stage run."""
     return _control(ctx, caller, (owner, name, number), lambda s, b: approve(s, b, stage))
@@ -152,7 +153,7 @@ def approve_stage(
 
 @router.post(BASE + "/{number}/decline/{stage}")
 def decline_stage(
-    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Refuse a blocked stage."""
     return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))

@@ -22,7 +22,7 @@ BASE = "/api/repos/{owner}/{name}/collaborators"
 @router.get(BASE)
 def list_collaborators(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> list[JSON]:
     """Every collaborator of the repository (readers may see them)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.READ)
         rows = session.execute(
             select(Perm, User)
@@ -36,7 +36,7 @@ def list_collaborators(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> li
 @router.get(BASE + "/{login}")
 def get_collaborator(ctx: Ctx, caller: CallerDep, owner: str, name: str, login: str) -> JSON:
     """One collaborator."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.READ)
         user = find_user(session, login)
         perm = session.get(Perm, (user.id, repo.id)) if user else None

@@ -35,7 +35,7 @@ def current_caller(request: Request, ctx: Ctx) -> Caller:
     token = token_of(request.headers, request.query_params)
     if token is None:
         raise ApiError(401, "unauthorized: send Authorization: Bearer TOKEN")
-    with ctx.tx() as session:
+    with ctx.read() as session:
         caller = authenticate(session, token)
     if caller is None:
         raise ApiError(401, "unauthorized: the token is not valid")

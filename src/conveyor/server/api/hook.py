@@ -87,7 +87,7 @@ def _verify(ctx: AppContext, headers: dict[str, str], body: bytes) -> Verified:
     slug = repo_of(provider, body)
     if slug is None:
         raise bad_request("the webhook payload names no repository")
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo = session.scalar(select(Repo).where(Repo.slug == slug.lower()))
         if repo is None:
             raise ApiError(401, UNVERIFIED)
@@ -103,7 +103,7 @@ def _verify(ctx: AppContext, headers: dict[str, str], body: bytes) -> Verified:
 
 
 def _seen(ctx: AppContext, event: HookEvent) -> bool:
-    with ctx.tx() as session:
+    with ctx.read() as session:
         found = session.scalar(
             select(Delivery.id).where(
                 Delivery.provider == event.provider, Delivery.delivery == event.delivery

@@ -6,11 +6,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 NAME_PATTERN = r"^[A-Za-z0-9._-]+$"
 URL_TEXT = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
 BRANCH = Annotated[str, Strict(), Field(min_length=1, max_length=250)]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A build, stage or step number in a path: larger ones cannot exist (400, not a database error)."""
 Bool = Annotated[bool, Strict()]
 """true or false only: "yes" or 1 are refused, not guessed."""
 

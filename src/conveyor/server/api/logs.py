@@ -12,6 +12,7 @@ from sqlalchemy import select
 from conveyor.server.api.builds import BASE, find_build
 from conveyor.server.api.deps import CallerDep, Ctx
 from conveyor.server.api.errors import not_found
+from conveyor.server.api.inputs import Number
 from conveyor.server.auth import Access
 from conveyor.server.logstore import read
 from conveyor.server.store.models import Stage, Step
@@ -27,13 +28,13 @@ def get_logs(
     request: Request,
     owner: str,
     name: str,
-    number: int,
-    stage: int,
-    step: int,
+    number: Number,
+    stage: Number,
+    step: Number,
     format: Annotated[Literal["json", "text"] | None, Query()] = None,
 ) -> Response:
     """The step's stored lines."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         row = session.scalar(
             select(Step)

@@ -24,7 +24,7 @@ GIT_URL_SCHEMES = ("http://", "https://", "git://", "file://", "/")
 @router.get("/api/user/repos")
 def list_repos(ctx: Ctx, caller: CallerDep) -> list[JSON]:
     """The repositories the caller may read."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repos = session.scalars(select(Repo).order_by(Repo.slug))
         out = []
         for repo in repos:
@@ -88,7 +88,7 @@ def post_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoCrea
 @router.get("/api/repos/{owner}/{name}")
 def get_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
     """One repository, with the caller's permissions."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, perm = find_repo(session, caller, owner, name, Access.READ)
         return repo_json(repo, perm)
 
@@ -133,7 +133,7 @@ def delete_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> None:
 @router.get("/api/repos/{owner}/{name}/hook")
 def get_hook(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
     """The webhook URL and secret to enter in the forge (repository admin)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.ADMIN)
         secret = ctx.cipher.decrypt(repo.hook_secret, aad=hook_aad(repo.slug)).decode()
     return {"url": f"{ctx.settings.public_url}/hook", "secret": secret}

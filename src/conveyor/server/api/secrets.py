@@ -73,7 +73,7 @@ def _repo(session: Session, caller: Caller, owner: str, name: str) -> Repo:
 @router.get(REPO)
 def list_repo_secrets(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> list[JSON]:
     """The repository's secrets, without values."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         return _list(session, repo_scope(_repo(session, caller, owner, name).slug))
 
 
@@ -105,7 +105,7 @@ def post_repo_secret(
 @router.get(REPO + "/{secret}")
 def get_repo_secret(ctx: Ctx, caller: CallerDep, owner: str, name: str, secret: str) -> JSON:
     """One secret, without its value."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo = _repo(session, caller, owner, name)
         return secret_json(_in_scope(session, repo_scope(repo.slug), secret))
 
@@ -138,7 +138,7 @@ def _org(org: str) -> str:
 @router.get("/api/secrets")
 def list_all_org_secrets(ctx: Ctx, _admin: AdminDep) -> list[JSON]:
     """Every organisation secret (system admin)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         rows = session.scalars(
             select(Secret).where(Secret.namespace.is_not(None)).order_by(Secret.scope, Secret.name)
         )
@@ -148,7 +148,7 @@ def list_all_org_secrets(ctx: Ctx, _admin: AdminDep) -> list[JSON]:
 @router.get(ORG)
 def list_org_secrets(ctx: Ctx, _admin: AdminDep, org: str) -> list[JSON]:
     """An organisation's secrets (system admin)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         return _list(session, org_scope(_org(org)))
 
 
@@ -178,7 +178,7 @@ def post_org_secret(ctx: Ctx, _admin: AdminDep, org: str, body: SecretCreateBody
 @router.get(ORG + "/{secret}")
 def get_org_secret(ctx: Ctx, _admin: AdminDep, org: str, secret: str) -> JSON:
     """One organisation secret, without its value."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         return secret_json(_in_scope(session, org_scope(_org(org)), secret))
 
 

@@ -15,7 +15,7 @@ router = APIRouter(tags=["system"])
 def healthz(ctx: Ctx) -> JSONResponse:
     """200 when the database answers, 503 otherwise."""
     try:
-        with ctx.tx() as session:
+        with ctx.read() as session:
             session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JSONResponse({"status": "database unavailable"}, status_code=503)

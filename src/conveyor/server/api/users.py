@@ -21,7 +21,7 @@ router = APIRouter(tags=["users"])
 @router.get("/api/user")
 def get_self(ctx: Ctx, caller: CallerDep) -> JSON:
     """The caller."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         user = session.get(User, caller.id)
         assert user is not None
         return user_json(user)
@@ -44,7 +44,7 @@ def post_token(ctx: Ctx, caller: CallerDep, rotate: bool = False) -> JSON:
 @router.get("/api/users")
 def list_users(ctx: Ctx, _admin: AdminDep) -> list[JSON]:
     """Every user (system admin)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         return [user_json(u) for u in session.scalars(select(User).order_by(User.login))]
 
 
@@ -72,7 +72,7 @@ def post_user(ctx: Ctx, _admin: AdminDep, body: UserCreateBody) -> JSON:
 @router.get("/api/users/{login}")
 def get_user(ctx: Ctx, _admin: AdminDep, login: str) -> JSON:
     """One user (system admin)."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         return user_json(_user(session, login))
 
 
