@@ -91,6 +91,20 @@ def _url_of(admin_url: str, name: str) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
+def fresh_postgres(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """The URL of a new database (a copy of `template` if given), dropped afterwards; a
+    generator, for fixtures and `contextlib.contextmanager`."""
+    name = _create_database(admin_url, template)
+    try:
+        yield _url_of(admin_url, name)
+    finally:
+        _drop_database(admin_url, name)
+
+
+_fresh_postgres = fresh_postgres
+"""The name bench/server_support.py imports."""
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin_url: str) -> Iterator[str]:
     """A PostgreSQL database migrated once; each test copies it (CREATE DATABASE ... TEMPLATE),
@@ -109,10 +123,7 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'conveyor.sqlite'}"
         return
-    admin_url = request.getfixturevalue("postgres_admin_url")
-    name = _create_database(admin_url)
-    yield _url_of(admin_url, name)
-    _drop_database(admin_url, name)
+    yield from fresh_postgres(request.getfixturevalue("postgres_admin_url"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -123,9 +134,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'conveyor.sqlite'}"
         return
     admin_url = request.getfixturevalue("postgres_admin_url")
-    name = _create_database(admin_url, request.getfixturevalue("postgres_template"))
-    yield _url_of(admin_url, name)
-    _drop_database(admin_url, name)
+    yield from fresh_postgres(admin_url, request.getfixturevalue("postgres_template"))
 
 
 server_db_url = db_url
