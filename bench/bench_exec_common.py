@@ -14,15 +14,16 @@ from pathlib import Path
 
 import docker
 
+from conveyor.cache.guard import OpenGuard
 from conveyor.cli.output.console_sink import ConsoleSink
 from conveyor.compiler.compile import compile_pipeline, select_pipeline
 from conveyor.compiler.context import BuildContext
 from conveyor.config.loader import load_text
-from conveyor.engine.docker_backend import DockerEngine, connect
+from conveyor.engine.docker.backend import DockerEngine, connect
 from conveyor.plan.model import Plan
 from conveyor.runner.dag import RunStatus
-from conveyor.runner.executor import Executor, RunOptions
-from conveyor.runner.image_guard import NoGuard
+from conveyor.runner.job import StageJob
+from conveyor.runner.stage import run_stage
 
 IMAGE = "ci-test/busybox:1"
 
@@ -61,11 +62,9 @@ def run_plan(
     """Seconds to run `plan` to the end (setup, steps, cleanup), output to /dev/null."""
     with open(os.devnull, "w") as sink_file:
         sink = ConsoleSink(sink_file, sink_file, color=False, live=False)
-        executor = Executor(engine, sink=sink, guard=NoGuard())
+        job = StageJob(plan=plan, secrets=secrets or {}, parallel=parallel, workspace_source=source)
         start = time.perf_counter()
-        finished = executor.run(
-            plan, secrets or {}, RunOptions(parallel=parallel, workspace_source=source)
-        )
+        finished = run_stage(job, engine=engine, sink=sink, guard=OpenGuard())
         took = time.perf_counter() - start
     if finished.status is not RunStatus.SUCCESS:
         raise SystemExit(f"benchmark run failed: {finished}")

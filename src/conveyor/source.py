@@ -23,10 +23,12 @@ class Span:
 
 
 class Severity(StrEnum):
-    """How bad a diagnostic is; only errors make `conveyor lint` fail."""
+    """How bad a diagnostic is; only errors make `conveyor lint` fail (warnings too with
+    `--strict`). A note is information that never fails, even with `--strict`."""
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

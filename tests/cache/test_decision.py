@@ -16,7 +16,7 @@ from conveyor.cache.decision import (
     reuse_without_asking,
 )
 from conveyor.cache.fingerprint import ANONYMOUS
-from conveyor.registry.auth import AccessVerdict
+from conveyor.images.access import AccessVerdict
 
 A, D, U = AccessVerdict.ALLOWED, AccessVerdict.DENIED, AccessVerdict.UNREACHABLE
 

@@ -21,10 +21,10 @@ from conveyor.cache.guard import (
     matching_digests,
 )
 from conveyor.cache.ledger import LEDGER_FILE
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import Reference, parse_reference
 from conveyor.registry.access import AccessCheck
-from conveyor.registry.auth import AccessVerdict
 
 REG = "registry.example.com:5443"
 REF = parse_reference(f"{REG}/team/app:1.0")

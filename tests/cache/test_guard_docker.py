@@ -289,7 +289,7 @@ def test_engine_pull_then_reuse_with_the_login_that_worked(
 ) -> None:
     """engine.pull tries a wrong login first; the guard records the one that worked, and a
     later step of a pipeline holding that login runs with no registry request."""
-    from conveyor.engine.pull import pull_image
+    from conveyor.engine.docker.pull import pull_image
 
     registry = getattr(testenv, registry_attr)
     reference = parse_reference(f"{registry}/{REPO}:1")

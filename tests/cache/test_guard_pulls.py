@@ -12,9 +12,9 @@ import pytest
 from conveyor import errors
 from conveyor.cache.guard import VerifyingGuard, make_guard
 from conveyor.cache.ledger import LEDGER_FILE
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import Reference, parse_reference
-from conveyor.registry.auth import AccessVerdict
 from tests.cache.test_guard import ALICE, BOB, DIGEST, IMAGE_ID, REF, REG, Registry
 
 PINNED = parse_reference(f"{REG}/team/app@{DIGEST}")

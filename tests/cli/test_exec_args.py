@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.cli.cmd_exec import CancelOnSignal, select_steps
+from conveyor.cli.cmd_exec import CancelOnSignal
+from conveyor.cli.exec_job import select_steps
 from conveyor.cli.exec_settings import duration, positive
 from conveyor.cli.local_git import git_branch, git_commit
 from conveyor.errors import UsageError

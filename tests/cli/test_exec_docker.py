@@ -12,6 +12,7 @@ import pytest
 
 from conveyor.cli.main import main
 from tests.conftest import LocalEnv
+from tests.registry.test_plugin import SECRET, Behaviour, plugin_server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.docker
 
@@ -404,3 +405,34 @@ steps:
     assert expected in lines_of(outcome, "pr")
     withheld_notice = "secret 'TOKEN' is withheld from this pull request build"
     assert (withheld_notice in outcome.err) is (not extra)
+
+
+def test_the_registry_plugin_logs_in_for_the_branch_the_steps_see(
+    conveyor: Exec,
+    project: Path,
+    testenv: LocalEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    plugin_server: tuple[str, Behaviour],  # noqa: F811 - the imported fixture
+) -> None:
+    """No --branch: the git branch reaches the steps and the plugin alike, and the plugin's
+    login pulls the private image."""
+    endpoint, behaviour = plugin_server
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/feature-x\n")
+    login = {"address": testenv.auth_registry, "username": testenv.user}
+    behaviour.body = json.dumps([{**login, "password": testenv.password}]).encode()
+    monkeypatch.setenv("DRONE_REGISTRY_PLUGIN_ENDPOINT", endpoint)
+    monkeypatch.setenv("DRONE_REGISTRY_PLUGIN_SECRET", SECRET)
+    outcome = conveyor(
+        f"""
+steps:
+- name: private
+  image: {testenv.auth_registry}/ci-test/remote-only:1
+  pull: always
+  commands: [echo "branch=$DRONE_BRANCH"]
+"""
+    )
+    assert outcome.code == 0, outcome
+    assert "branch=feature-x" in lines_of(outcome, "private")
+    (request,) = behaviour.seen
+    assert json.loads(request["body"])["build"]["target"] == "feature-x"

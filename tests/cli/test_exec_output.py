@@ -7,8 +7,7 @@ import io
 from conveyor.cli.output.console_sink import ConsoleSink
 from conveyor.cli.output.pull_display import pull_line
 from conveyor.cli.output.style import seconds, short_digest, short_image
-from conveyor.engine.contract import LogStream
-from conveyor.engine.pull import PullProgress
+from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import StepKind
 from conveyor.runner.dag import RunStatus, StepStatus

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conveyor.cli.exec_settings import credential_factory
+from conveyor.cli.exec_settings import registry_sources
 from conveyor.cli.main import main
 from conveyor.errors import UsageError
+from conveyor.registry.settings import RegistrySources
+from conveyor.registry.sources import CredentialSet, collect_credentials
 from tests.registry.test_plugin import SECRET, Behaviour, plugin_server  # noqa: F401 - a fixture
 
 PIPELINE = """\
@@ -31,9 +33,19 @@ def _args(**overrides: object) -> argparse.Namespace:
         "event": "push",
         "trusted": False,
         "branch": None,
+        "registry_config": [],
     }
     values.update(overrides)
     return argparse.Namespace(**values)
+
+
+def _collect(sources: RegistrySources, configs: list[tuple[str, str]]) -> CredentialSet:
+    return collect_credentials(
+        secret_configs=configs,
+        runner_config_files=sources.config_files,
+        plugin=sources.plugin,
+        build={"repo": "local/x"},
+    )
 
 
 def test_a_policy_outside_the_admin_list_is_a_configuration_error(
@@ -52,13 +64,13 @@ def test_a_policy_outside_the_admin_list_is_a_configuration_error(
 
 def test_the_plugin_needs_its_shared_secret() -> None:
     with pytest.raises(UsageError, match="DRONE_REGISTRY_PLUGIN_SECRET"):
-        credential_factory(_args(registry_plugin="http://127.0.0.1:9/"), "local/x", environ={})
+        registry_sources(_args(registry_plugin="http://127.0.0.1:9/"), environ={})
 
 
 def test_the_missing_secret_error_never_shows_user_info_of_the_endpoint() -> None:
     args = _args(registry_plugin="http://bot:endpoint-password@127.0.0.1:9/registry")
     with pytest.raises(UsageError) as caught:
-        credential_factory(args, "local/x", environ={})
+        registry_sources(args, environ={})
     assert "endpoint-password" not in caught.value.render()
     assert "http://127.0.0.1:9/registry" in caught.value.message
 
@@ -66,7 +78,7 @@ def test_the_missing_secret_error_never_shows_user_info_of_the_endpoint() -> Non
 def test_the_plugin_endpoint_may_come_from_the_environment() -> None:
     environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/"}
     with pytest.raises(UsageError, match=re.escape("http://127.0.0.1:9/")):
-        credential_factory(_args(), "local/x", environ=environ)
+        registry_sources(_args(), environ=environ)
 
 
 def test_a_broken_plugin_is_a_problem_not_a_lost_run() -> None:
@@ -74,9 +86,9 @@ def test_a_broken_plugin_is_a_problem_not_a_lost_run() -> None:
         "DRONE_REGISTRY_PLUGIN_ENDPOINT": "http://127.0.0.1:9/",
         "DRONE_REGISTRY_PLUGIN_SECRET": "shared-secret-value",
     }
-    collect = credential_factory(_args(), "local/x", environ=environ)
+    sources = registry_sources(_args(), environ=environ)
     config = '{"auths": {"127.0.0.1:5001": {"auth": "dTpw"}}}'
-    found = collect([("dockerconfig", config)], [])
+    found = _collect(sources, [("dockerconfig", config)])
     assert found.problems, "the unreachable plugin must be reported"
     assert all("shared-secret-value" not in problem for problem in found.problems)
     from conveyor.images.reference import parse_reference
@@ -115,7 +127,7 @@ def test_the_plugin_secret_may_come_from_drones_own_variable(
     endpoint, behaviour = plugin_server
     behaviour.body = b'[{"address": "127.0.0.1:5001", "username": "bot", "password": "pw"}]'
     environ = {"DRONE_REGISTRY_PLUGIN_ENDPOINT": endpoint, "DRONE_REGISTRY_PLUGIN_TOKEN": SECRET}
-    found = credential_factory(_args(), "local/x", environ=environ)([], [])
+    found = _collect(registry_sources(_args(), environ=environ), [])
     assert found.problems == []
     from conveyor.images.reference import parse_reference
 

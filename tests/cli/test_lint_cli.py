@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,34 @@ def test_subprocess_has_no_traceback(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
     assert "does not exist" in missing.stderr
+
+
+def test_strict_makes_warnings_fail_but_not_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, WARNING)
+    assert main(["lint", "--strict", str(path)]) == 1
+    assert "error[W001]: unknown key 'comands'" in capsys.readouterr().out
+    other = "kind: pipeline\ntype: exec\nname: host\nsteps:\n- {name: a, commands: [x]}\n---\n"
+    path = _write(tmp_path, other + CLEAN)
+    assert main(["lint", "--strict", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert 'note[N001]: pipeline "host" is for another runner (type: exec)' in out
+    assert out.endswith("0 errors, 0 warnings, 1 note\n")
+
+
+def test_compile_of_a_file_without_docker_pipelines_exits_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, "kind: pipeline\ntype: kubernetes\nname: k\nsteps:\n- {name: a}\n")
+    assert main(["compile", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert 'holds no docker pipeline, only pipelines for other runners: "k" (kubernetes)' in err
+
+
+@pytest.mark.timeout(30)
+def test_lint_of_a_fifo_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "pipe.yml"
+    os.mkfifo(fifo)
+    assert main(["lint", str(fifo)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err

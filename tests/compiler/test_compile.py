@@ -9,6 +9,7 @@ from conveyor.compiler.context import BuildContext
 from conveyor.config.loader import load_text
 from conveyor.errors import ConfigError
 from conveyor.plan.codec import plan_to_json
+from conveyor.plan.model import FailurePolicy, RunPolicy
 from conveyor.secrets.secretfile import parse_secret_text
 from tests.compiler.helpers import pipeline_of, steps_yaml
 
@@ -157,17 +158,13 @@ def test_when_skips_a_step_and_keeps_status_for_the_runner() -> None:
     plan = compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext())
     deploy, notify = plan.steps
     assert deploy.skip_reason == 'branch "main" is not in when.branch (release/*)'
-    assert (notify.skip_reason, notify.run_on_success, notify.run_on_failure) == (
-        None,
-        False,
-        True,
-    )
+    assert (notify.skip_reason, notify.run_policy) == (None, RunPolicy.ON_FAILURE)
 
 
 def test_failure_ignore_and_detach() -> None:
     body = "- {name: s, image: golang, failure: ignore, detach: true}\n"
     step = compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext()).steps[0]
-    assert (step.failure_ignore, step.detach) == (True, True)
+    assert (step.failure_policy, step.detach) == (FailurePolicy.IGNORE, True)
 
 
 def test_registry_secrets_keep_their_order() -> None:
@@ -179,8 +176,46 @@ def test_registry_secrets_keep_their_order() -> None:
 
 def test_only_docker_pipelines_compile() -> None:
     text = "kind: pipeline\ntype: exec\nname: x\nsteps:\n- name: s\n  commands: [x]\n"
-    with pytest.raises(ConfigError, match='type "exec"'):
+    with pytest.raises(ConfigError, match=r"is for another runner \(type: exec\)"):
         compile_pipeline(load_text(text, "x.yml").file.pipelines[0], BuildContext())
+
+
+MIXED = """\
+kind: pipeline
+type: kubernetes
+name: kube
+steps:
+- {name: s, image: x}
+---
+kind: pipeline
+type: vm
+name: vm
+---
+kind: pipeline
+name: here
+depends_on: [kube, vm]
+steps:
+- {name: s, image: x}
+"""
+
+
+def test_select_pipeline_takes_the_first_docker_pipeline() -> None:
+    file = load_text(MIXED, "m.yml").file
+    assert select_pipeline(file, None).name == "here"
+    with pytest.raises(ConfigError, match=r'"kube" is for another runner \(type: kubernetes\)'):
+        select_pipeline(file, "kube")
+    with pytest.raises(ConfigError, match='choose one of: "here"'):
+        select_pipeline(file, "nope")
+
+
+def test_a_file_without_a_docker_pipeline_says_so() -> None:
+    file = load_text(MIXED.rsplit("---", 1)[0], "m.yml").file
+    with pytest.raises(ConfigError) as caught:
+        select_pipeline(file, None)
+    assert caught.value.message == (
+        'm.yml holds no docker pipeline, only pipelines for other runners: "kube" (kubernetes), '
+        '"vm" (vm); Conveyor runs `type: docker` pipelines.'
+    )
 
 
 TWO = """\

@@ -6,6 +6,7 @@ import pytest
 
 from conveyor.compiler.conditions import constraint_match, static_skip_reason, status_policy
 from conveyor.compiler.context import BuildContext
+from conveyor.plan.model import RunPolicy
 from conveyor.source import Span
 from conveyor.spec.model import Conditions, Constraint
 
@@ -105,16 +106,16 @@ def test_static_skip_reason(
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (None, (True, False)),
-        (Constraint(), (True, False)),
-        (Constraint(include=("success",)), (True, False)),
-        (Constraint(include=("failure",)), (False, True)),
-        (Constraint(include=("success", "failure")), (True, True)),
-        (Constraint(exclude=("success",)), (False, True)),
-        (Constraint(exclude=("failure",)), (True, False)),
-        (Constraint(include=("changed",)), (True, False)),  # names neither: the default
+        (None, RunPolicy.ON_SUCCESS),
+        (Constraint(), RunPolicy.ON_SUCCESS),
+        (Constraint(include=("success",)), RunPolicy.ON_SUCCESS),
+        (Constraint(include=("failure",)), RunPolicy.ON_FAILURE),
+        (Constraint(include=("success", "failure")), RunPolicy.ALWAYS),
+        (Constraint(exclude=("success",)), RunPolicy.ON_FAILURE),
+        (Constraint(exclude=("failure",)), RunPolicy.ON_SUCCESS),
+        (Constraint(include=("changed",)), RunPolicy.ON_SUCCESS),  # names neither: the default
     ],
 )
-def test_status_policy(status: Constraint | None, expected: tuple[bool, bool]) -> None:
+def test_status_policy(status: Constraint | None, expected: RunPolicy) -> None:
     conditions = None if status is None else when(status=status)
     assert status_policy(conditions) == expected

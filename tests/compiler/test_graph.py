@@ -31,9 +31,10 @@ def test_dag_as_written() -> None:
     assert edges(body) == {"a": (), "b": ("a",), "c": ("a",), "d": ("b", "c")}
 
 
-def test_an_edge_to_a_service_is_already_met() -> None:
+def test_an_edge_to_a_service_is_kept() -> None:
+    # Drone: the step starts once the service has started (the runner waits for it).
     body = "- {name: a, image: x}\n- {name: b, image: x, depends_on: [db, a]}\n"
-    assert edges(body, "services:\n- {name: db, image: redis}\n")["b"] == ("a",)
+    assert edges(body, "services:\n- {name: db, image: redis}\n")["b"] == ("db", "a")
 
 
 def test_an_edge_to_drones_clone_step_is_already_met() -> None:

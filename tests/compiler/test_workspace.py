@@ -87,7 +87,7 @@ def test_volumes_and_mounts() -> None:
     )
 
 
-def test_an_undeclared_volume_is_refused() -> None:
+def test_a_mount_of_an_undeclared_volume_is_skipped_as_in_drone() -> None:
     body = """\
     - name: build
       image: golang
@@ -95,8 +95,8 @@ def test_an_undeclared_volume_is_refused() -> None:
       - name: nope
         path: /x
     """
-    with pytest.raises(ConfigError, match='volume "nope", which the pipeline does not declare'):
-        compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext())
+    plan = compile_pipeline(pipeline_of(steps_yaml(body)), BuildContext())
+    assert [mount.volume for mount in plan.steps[0].mounts] == ["workspace"]
 
 
 def test_the_workspace_volume_name_is_reserved() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -185,14 +186,23 @@ def test_merge_keys_single_list_and_override() -> None:
         "- <<: *base\n  name: one\n  pull: if-not-exists\n"
         "- <<: [*more, *base]\n  name: two\n"
     )
-    assert [d.code for d in result.diagnostics] == ["W001", "W001"]  # the x- keys
+    assert result.diagnostics == ()  # the x- keys only hold anchors that are used
     one, two = result.file.pipelines[0].steps
     assert (one.image, one.pull, one.commands) == ("golang", "if-not-exists", ("a",))
     assert (two.image, two.pull, two.user) == ("golang", "never", "root")
 
 
 def test_anchor_keys_at_top_level_are_warnings_only() -> None:
-    assert [c[0] for c in _codes("x-base: &b {a: 1}\n")] == ["W001"]
+    assert [c[0] for c in _codes("x-base: &b {a: 1}\n")] == ["W001"]  # never aliased
+
+
+def test_a_top_level_key_holding_used_anchors_is_not_unknown() -> None:
+    body = (
+        "anchors:\n  - &image golang:1.22\n  - &unused x\n"
+        "extra: &extra {y: 1}\n"
+        "steps:\n- {name: a, image: *image}\n"
+    )
+    assert _codes(body) == [("W001", 6, 1, "extra")]
 
 
 @pytest.mark.parametrize(
@@ -212,7 +222,7 @@ def test_anchor_keys_at_top_level_are_warnings_only() -> None:
         ("volumes: [{name: v, host: {}}]\n", [("E016", 3, 27, "volumes[0].host")]),
         ("volumes: [{temp: {}}]\n", [("E016", 3, 11, "volumes[0]")]),
         ("steps:\n- name: a\n  volumes: [{name: v}]\n", [("E016", 5, 13, "steps[0].volumes[0]")]),
-        ("name: again\n", [("E004", 3, 1, "name")]),
+        ("name: again\n", [("W004", 3, 1, "name")]),
         ("<<: 1\n", [("E014", 3, 5, "<<")]),
         (
             "environment: {A: {from_secret: [x]}}\n",
@@ -222,7 +232,7 @@ def test_anchor_keys_at_top_level_are_warnings_only() -> None:
             "environment: {A: {secret: x}}\n",
             [("W001", 3, 19, "environment.A.secret"), ("E013", 3, 18, "environment.A")],
         ),
-        ("type: exec\n", [("E012", 3, 7, "type")]),
+        ("type: exec\n", [("N001", 3, 7, "type")]),
         ("version: 1\n", [("W002", 3, 1, "version")]),
         ("steps:\n- name: a\n  memswap_limit: 1g\n", [("W002", 5, 3, "steps[0].memswap_limit")]),
         ("trigger: {paths: [a]}\n", [("W002", 3, 11, "trigger.paths")]),
@@ -416,3 +426,31 @@ def test_ports_of_a_service_are_accepted_and_ignored() -> None:
     (diagnostic,) = _load("services:\n- name: db\n  image: b\n  ports: [5432]\n").diagnostics
     assert diagnostic.code == "W002"
     assert "no port is published" in diagnostic.message
+
+
+@pytest.mark.timeout(20)
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / ".drone.yml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="is not a regular file") as caught:
+        load_file(fifo)
+    assert caught.value.exit_code == 2
+
+
+def test_a_symlink_out_of_the_project_is_refused_unread(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    link = project / ".drone.yml"
+    link.symlink_to(outside)
+    with pytest.raises(ConfigError, match="outside the project directory") as caught:
+        load_file(link, project=project)
+    assert "root:x" not in caught.value.render()
+
+
+def test_a_symlink_inside_the_project_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "ci.yml").write_text(HEAD + "steps:\n- {name: a, image: x}\n")
+    link = tmp_path / ".drone.yml"
+    link.symlink_to(tmp_path / "ci.yml")
+    assert load_file(link, project=tmp_path).diagnostics == ()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import docker.errors
 
 from conveyor.engine.contract import Leftover, ResourceKind
-from conveyor.engine.teardown import remove_resources
+from conveyor.engine.docker.teardown import remove_resources
 
 BUSY = docker.errors.APIError("removal of container c1 is already in progress")
 IN_USE = docker.errors.APIError("volume is in use - [c1]")

@@ -6,7 +6,7 @@ import pytest
 
 from conveyor.config.loader import load_text
 from conveyor.lint import lint
-from conveyor.lint.graph import find_cycles
+from conveyor.rules.dependencies import find_cycles
 from conveyor.source import Diagnostic
 
 HEAD = "kind: pipeline\nname: p\n"
@@ -118,7 +118,7 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     (
         "unknown volume and relative path",
         "steps:\n- name: a\n  image: x\n  volumes: [{name: v, path: rel}]\n",
-        [("E141", 6, 20, "steps[0].volumes[0].name"), ("E144", 6, 29, "steps[0].volumes[0].path")],
+        [("W141", 6, 20, "steps[0].volumes[0].name"), ("E144", 6, 29, "steps[0].volumes[0].path")],
     ),
     (
         "volume without host or temp",
@@ -147,6 +147,56 @@ CASES: list[tuple[str, str | None, list[Row]]] = [
     ),
     ("event glob", "trigger: {event: 'pull_*'}\n", []),
     ("no pipeline", None, [("E153", 1, 1, "")]),
+    (
+        "volume named workspace",
+        "volumes: [{name: workspace, temp: {}}]\nsteps:\n- {name: a, image: x}\n",
+        [("E146", 3, 18, "volumes[0].name")],
+    ),
+    (
+        "workspace into a system directory",
+        "workspace: {base: /drone, path: ../etc}\nsteps:\n- {name: a, image: x}\n",
+        [("E147", 3, 1, "workspace")],
+    ),
+    (
+        "workspace at the root",
+        "workspace: {path: /}\nsteps:\n- {name: a, image: x}\n",
+        [("E147", 3, 1, "workspace")],
+    ),
+    (
+        "malformed substitution",
+        "steps:\n- name: a\n  image: x\n  commands:\n  - echo ${TAG\n",
+        [("E160", 7, 5, "steps[0].commands[0]")],
+    ),
+    (
+        "malformed substitution in an image",
+        "steps:\n- name: a\n  image: app:${TAG\n",
+        [("E160", 5, 10, "steps[0].image")],
+    ),
+    (
+        "literal dollar-brace",
+        "steps:\n- name: a\n  image: x\n  commands:\n  - echo $${HOME}\n",
+        [],
+    ),
+    (
+        "NUL character",
+        'steps:\n- name: a\n  image: x\n  environment: {A: "x\\0y"}\n',
+        [("E161", 6, 20, "steps[0].environment.A")],
+    ),
+    (
+        "invalid environment names",
+        "environment: {A=B: 1}\nsteps:\n- {name: a, image: x, environment: {1A: x}}\n",
+        [("E162", 3, 20, "environment.A=B"), ("E162", 5, 41, "steps[0].environment.1A")],
+    ),
+    (
+        "from_secret inside a settings list",
+        "steps:\n- name: a\n  image: x\n  settings: {tags: [{from_secret: t}]}\n",
+        [("E164", 6, 20, "steps[0].settings.tags")],
+    ),
+    (
+        "pull true",
+        "steps:\n- name: a\n  image: x\n  pull: true\n",
+        [("W122", 6, 9, "steps[0].pull")],
+    ),
 ]
 
 
@@ -223,12 +273,19 @@ def test_pipeline_cycle_and_duplicates_across_documents() -> None:
     assert "a -> b -> a" in _lint(text)[0].message
 
 
-def test_unknown_dependency_on_a_service_has_a_hint() -> None:
+def test_a_step_may_depend_on_a_service() -> None:
     body = "steps:\n- {name: a, image: x, depends_on: [db]}\nservices:\n- {name: db, image: y}\n"
+    assert _lint(HEAD + body) == []
+
+
+def test_an_unknown_dependency_never_suggests_the_steps_own_name() -> None:
+    body = "steps:\n- {name: build, image: x, depends_on: [buld]}\n"
     (diagnostic,) = _lint(HEAD + body)
     assert diagnostic.code == "E110"
-    assert diagnostic.hint is not None
-    assert "services" in diagnostic.hint
+    assert "did you mean" not in diagnostic.message
+    body = "steps:\n- {name: build, image: x, depends_on: [tset]}\n- {name: test, image: x}\n"
+    (diagnostic,) = _lint(HEAD + body)
+    assert 'did you mean "test"?' in diagnostic.message
 
 
 def test_pull_message_lists_valid_policies_and_a_guess() -> None:
@@ -280,8 +337,86 @@ def test_find_cycles(graph: dict[str, list[str]], expected: list[list[str]]) -> 
     assert find_cycles(graph) == expected
 
 
-def test_lint_accepts_exactly_the_failure_values_the_compiler_accepts() -> None:
-    from conveyor.compiler.options import FAILURE_VALUES
-    from conveyor.lint.values import ACCEPTED_FAILURES
+@pytest.mark.parametrize(
+    "value", ["ignore", "IGNORE", "fast", "fail-fast", "fast-fail", "always", "''", "bogus"]
+)
+def test_lint_accepts_exactly_the_failure_values_the_compiler_accepts(value: str) -> None:
+    from conveyor.compiler.compile import compile_pipeline
+    from conveyor.compiler.context import BuildContext
+    from conveyor.errors import ConfigError
 
-    assert set(ACCEPTED_FAILURES) == {value for value in FAILURE_VALUES if value}
+    text = HEAD + f"steps:\n- {{name: a, image: x, failure: {value}}}\n"
+    lint_ok = not _lint(text)
+    try:
+        compile_pipeline(load_text(text, "f.yml").file.pipelines[0], BuildContext())
+    except ConfigError:
+        compiled = False
+    else:
+        compiled = True
+    assert lint_ok == compiled
+    assert lint_ok is (value != "bogus")
+
+
+def test_pipelines_of_other_types_get_one_note_and_no_docker_rules() -> None:
+    text = (
+        "kind: pipeline\ntype: vm\nname: v\npool: {use: ubuntu}\n"
+        "steps:\n- {name: s, commands: [x]}\nvolumes: [{name: c, host: {path: rel}}]\n"
+        "---\nkind: pipeline\nname: d\ndepends_on: [v]\nsteps:\n- {name: s, image: x}\n"
+    )
+    found = _lint(text)
+    assert [(d.code, d.severity, d.span.line if d.span else 0) for d in found] == [
+        ("N001", "note", 2)
+    ]
+    assert found[0].message == (
+        'pipeline "v" is for another runner (type: vm); Conveyor runs and checks only '
+        "`type: docker` pipelines"
+    )
+
+
+def test_windows_paths_are_absolute_in_windows_pipelines_only() -> None:
+    pipe = r"\\\\.\\pipe\\docker_engine"  # as rancher/fleet writes it (a plain scalar)
+    body = (
+        f"volumes: [{{name: pipe, host: {{path: {pipe}}}}}]\n"
+        "steps:\n- name: a\n  image: x\n  volumes: [{name: pipe, path: 'C:\\cache'}]\n"
+    )
+    assert _lint(HEAD + "platform: {os: windows}\n" + body, trusted=True) == []
+    found = _lint(HEAD + body, trusted=True)
+    assert [d.code for d in found] == ["E144", "E144"]
+    assert found[0].message == f'path "{pipe}" must be absolute (start with /)'
+    assert found[1].message == 'path "C:\\cache" must be absolute (start with /)'
+
+
+@pytest.mark.parametrize(
+    ("host", "advice"),
+    [
+        ("/var/run/docker.sock", "it mounts the Docker socket"),
+        ("/run/docker.sock", "it mounts the Docker socket"),
+        ("/tmp/cache", "for a cache or scratch directory, use `temp: {}`"),
+    ],
+)
+def test_the_host_volume_error_suggests_what_fits(host: str, advice: str) -> None:
+    body = f"volumes: [{{name: v, host: {{path: {host}}}}}]\nsteps:\n- {{name: a, image: x}}\n"
+    (diagnostic,) = _lint(HEAD + body)
+    assert diagnostic.code == "E130"
+    assert advice in diagnostic.message
+
+
+def test_an_environment_of_200000_variables_is_an_error() -> None:
+    env = "".join(f"  V{i}: x\n" for i in range(200_000))
+    found = _lint(HEAD + "environment:\n" + env + "steps:\n- {name: a, image: x}\n")
+    assert [d.code for d in found] == ["E163"]
+    assert "more than the 1024 KiB a container can start with" in found[0].message
+
+
+def test_a_missing_document_separator_is_named() -> None:
+    text = HEAD + "steps:\n- {name: a, image: x}\nkind: pipeline\nname: q\nsteps: []\n"
+    found = _lint(text)
+    assert [d.code for d in found] == ["W004", "W004", "W004"]
+    kind = next(d for d in found if d.path == "kind")
+    assert kind.message.startswith("`kind` is written twice in one document (lines 1 and 5)")
+    assert kind.hint == "put a `---` line before line 5 to start a new document"
+    name = next(d for d in found if d.path == "name")
+    assert name.message == (
+        "key 'name' is written twice (lines 2 and 6); Drone keeps the last one, and so does "
+        "Conveyor: line 2 is dropped"
+    )

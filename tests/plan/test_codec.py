@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 from conveyor.errors import ConfigError
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.codec import plan_from_json, plan_to_json
-from conveyor.plan.model import MountKind, MountPlan, Plan, StepKind, StepPlan, VolumePlan
+from conveyor.plan.model import (
+    FailurePolicy,
+    MountKind,
+    MountPlan,
+    Plan,
+    RunPolicy,
+    StepKind,
+    StepPlan,
+    VolumePlan,
+)
 
 FULL = Plan(
     pipeline="default",
@@ -32,10 +41,9 @@ FULL = Plan(
             environment={"B": "2", "A": "ünïcode"},
             secrets={"TOKEN": "token"},
             depends_on=("db",),
-            run_on_success=False,
-            run_on_failure=True,
+            run_policy=RunPolicy.ON_FAILURE,
             skip_reason='branch "dev" is not in when.branch (main)',
-            failure_ignore=True,
+            failure_policy=FailurePolicy.IGNORE,
             detach=True,
             privileged=True,
             mounts=(MountPlan(volume="workspace", target="/drone/src"),),
@@ -96,7 +104,8 @@ def test_defaults_may_be_left_out() -> None:
     text = json.dumps({"pipeline": "p", "steps": [step], "workspace_path": "/w"})
     plan = plan_from_json(text)
     assert plan.steps[0].pull == PullPolicy.NEVER
-    assert plan.steps[0].run_on_success is True
+    assert plan.steps[0].run_policy is RunPolicy.ON_SUCCESS
+    assert plan.steps[0].failure_policy is FailurePolicy.FAIL
 
 
 def test_cpu_limit_accepts_an_integer() -> None:

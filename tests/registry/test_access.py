@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.registry.access import check_access, manifest_url
 from conveyor.registry.auth import (
-    AccessVerdict,
     AuthDanceError,
     Challenge,
     fetch_token,

@@ -22,13 +22,8 @@ from typing import Any
 import pytest
 
 from conveyor.errors import CredentialError
-from conveyor.registry.plugin import (
-    PluginSettings,
-    fetch_plugin_credentials,
-    request_body,
-    safe_endpoint,
-    signed_headers,
-)
+from conveyor.registry.plugin import fetch_plugin_credentials, request_body, signed_headers
+from conveyor.registry.settings import PluginSettings, safe_endpoint
 
 SECRET = "bea26a2221fd8090ea38720fc445eca6"
 BUILD = {"repo": "octocat/hello-world", "branch": "main", "event": "push", "build_number": "7"}

@@ -12,7 +12,7 @@ from conveyor.errors import CredentialError
 from conveyor.images.credentials import Credential
 from conveyor.images.dockerconfig import HelperRule
 from conveyor.images.reference import parse_reference
-from conveyor.registry.plugin import PluginSettings
+from conveyor.registry.settings import PluginSettings
 from conveyor.registry.sources import collect_credentials, read_config_file
 from tests.registry.test_helpers import install_helper
 

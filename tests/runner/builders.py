@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from conveyor.engine.contract import ImageInfo
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan
+from conveyor.runner.job import StageJob
 
 IMAGE = "docker.io/ci-test/busybox:1"
 CACHED = {IMAGE: ImageInfo(image_id="sha256:" + "1" * 64)}
@@ -46,3 +48,8 @@ def plan(*steps: StepPlan, **fields: Any) -> Plan:
     """A plan named `test` with workspace /drone/src."""
     fields.setdefault("workspace_path", "/drone/src")
     return Plan(pipeline="test", steps=tuple(steps), **fields)
+
+
+def job(the_plan: Plan, secrets: Mapping[str, str] | None = None, **fields: Any) -> StageJob:
+    """A stage job of `the_plan`, with `secrets` (none by default) and other job fields."""
+    return StageJob(plan=the_plan, secrets=dict(secrets or {}), **fields)

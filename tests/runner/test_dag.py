@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conveyor.plan.model import FailurePolicy, RunPolicy
 from conveyor.runner.dag import (
     FINAL,
     Node,
@@ -72,8 +73,8 @@ def test_failure_skips_later_steps_but_runs_status_failure_steps() -> None:
     nodes = [
         Node(name="build"),
         Node(name="test", depends_on=("build",)),
-        Node(name="notify", depends_on=("test",), run_on_success=False, run_on_failure=True),
-        Node(name="always", depends_on=("notify",), run_on_success=True, run_on_failure=True),
+        Node(name="notify", depends_on=("test",), run_policy=RunPolicy.ON_FAILURE),
+        Node(name="always", depends_on=("notify",), run_policy=RunPolicy.ALWAYS),
     ]
     schedule, started = drive(nodes, {"build": 2})
     assert started == ["build", "notify", "always"]
@@ -84,7 +85,7 @@ def test_failure_skips_later_steps_but_runs_status_failure_steps() -> None:
 def test_status_failure_step_is_skipped_on_success() -> None:
     nodes = [
         Node(name="build"),
-        Node(name="notify", depends_on=("build",), run_on_success=False, run_on_failure=True),
+        Node(name="notify", depends_on=("build",), run_policy=RunPolicy.ON_FAILURE),
     ]
     schedule, started = drive(nodes, {})
     assert started == ["build"]
@@ -92,7 +93,10 @@ def test_status_failure_step_is_skipped_on_success() -> None:
 
 
 def test_failure_ignore_does_not_fail_the_pipeline() -> None:
-    nodes = [Node(name="lint", failure_ignore=True), Node(name="test", depends_on=("lint",))]
+    nodes = [
+        Node(name="lint", failure_policy=FailurePolicy.IGNORE),
+        Node(name="test", depends_on=("lint",)),
+    ]
     schedule, started = drive(nodes, {"lint": 1})
     assert started == ["lint", "test"]
     assert schedule.status("lint") is StepStatus.FAILURE
@@ -100,7 +104,10 @@ def test_failure_ignore_does_not_fail_the_pipeline() -> None:
 
 
 def test_exit_78_skips_every_step_not_started() -> None:
-    nodes = [*serial("a", "b", "c"), Node(name="late", run_on_failure=True, depends_on=("c",))]
+    nodes = [
+        *serial("a", "b", "c"),
+        Node(name="late", run_policy=RunPolicy.ALWAYS, depends_on=("c",)),
+    ]
     schedule, started = drive(nodes, {"a": 78})
     assert started == ["a"]
     assert [schedule.status(n) for n in ("b", "c", "late")] == [StepStatus.SKIPPED] * 3
@@ -182,15 +189,14 @@ def cases(draw: st.DrawFn) -> Case:
     for index, name in enumerate(names):
         # Edges only to earlier steps: a DAG (cycles are lint errors and tested above).
         deps = draw(st.lists(st.sampled_from(names[:index]), unique=True)) if index else []
-        when = draw(st.sampled_from([(True, False), (False, True), (True, True)]))
+        when = draw(st.sampled_from(list(RunPolicy)))
         nodes.append(
             Node(
                 name=name,
                 depends_on=tuple(deps),
-                run_on_success=when[0],
-                run_on_failure=when[1],
+                run_policy=when,
                 skip_reason=draw(st.sampled_from([None, None, None, "when: branch"])),
-                failure_ignore=draw(st.booleans()),
+                failure_policy=draw(st.sampled_from(list(FailurePolicy))),
                 detach=draw(st.sampled_from([False, False, False, True])),
             )
         )
@@ -254,10 +260,11 @@ def test_random_dags_respect_dependencies_limits_and_finish(
     if not halted and not schedule.failing:
         # Nothing failed and nothing halted: every step meant for success ran.
         for node in case.nodes:
-            if node.skip_reason is None and node.run_on_success:
+            if node.skip_reason is None and node.run_policy.runs(failing=False):
                 assert node.name in observer.started
     ignored_only = all(
-        observer.by_name[n].failure_ignore or schedule.status(n) not in (StepStatus.FAILURE,)
+        observer.by_name[n].failure_policy is FailurePolicy.IGNORE
+        or schedule.status(n) not in (StepStatus.FAILURE,)
         for n in observer.started
     )
     assert (schedule.outcome() is RunStatus.SUCCESS) == ignored_only

@@ -6,7 +6,8 @@ from __future__ import annotations
 import docker
 import pytest
 
-from conveyor.engine.docker_backend import connect
+from conveyor.cache.guard import OpenGuard
+from conveyor.engine.docker.backend import connect
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan
 from conveyor.runner.dag import RunStatus, StepStatus
@@ -22,6 +23,7 @@ def test_a_secret_with_a_nul_byte_is_masked_in_runcs_error_and_nothing_is_left(
     testenv: LocalEnv,
 ) -> None:
     from conveyor.runner.executor import Executor
+    from conveyor.runner.job import StageJob
 
     step = StepPlan(
         name="refused",
@@ -33,8 +35,9 @@ def test_a_secret_with_a_nul_byte_is_masked_in_runcs_error_and_nothing_is_left(
         secrets={"TOKEN": "token"},
     )
     recorder = Recorder()
-    result = Executor(connect(), sink=recorder).run(
-        Plan(pipeline="refusal", steps=(step,), workspace_path="/drone/src"), {"token": VALUE}
+    plan = Plan(pipeline="refusal", steps=(step,), workspace_path="/drone/src")
+    result = Executor(connect(), sink=recorder, guard=OpenGuard()).run(
+        StageJob(plan=plan, secrets={"token": VALUE})
     )
     assert result.status is RunStatus.FAILURE
     failed = result.results[0]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytest
 
@@ -14,6 +13,7 @@ from conveyor.images.credentials import Credential
 from conveyor.images.policy import PullPolicy
 from conveyor.images.reference import Reference
 from conveyor.plan.model import StepPlan
+from conveyor.registry.settings import RegistrySources
 from conveyor.runner.dag import RunStatus, StepStatus
 from conveyor.runner.events import (
     ImageCached,
@@ -23,7 +23,7 @@ from conveyor.runner.events import (
     RunFinished,
 )
 from conveyor.runner.executor import Executor
-from tests.runner.builders import CACHED, IMAGE, plan, serial, step
+from tests.runner.builders import CACHED, IMAGE, job, plan, serial, step
 
 PRIVATE = "127.0.0.1:5001/ci-test/remote-only:1"
 LOGIN = Credential(
@@ -71,7 +71,12 @@ class Guard:
 class Creds:
     problems: list[str] = []
 
-    def __init__(self, configs: Sequence[tuple[str, str]], files: Sequence[Path]) -> None:
+    def __init__(
+        self,
+        configs: Sequence[tuple[str, str]],
+        sources: RegistrySources,
+        build: Mapping[str, str],
+    ) -> None:
         pass
 
     def candidates_for(self, reference: Reference) -> list[Credential]:
@@ -81,7 +86,7 @@ class Creds:
 def run(engine: FakeEngine, guard: Guard, *steps: StepPlan) -> tuple[Recorder, RunFinished]:
     recorder = Recorder()
     executor = Executor(engine, sink=recorder, guard=guard, credentials=Creds)
-    return recorder, executor.run(plan(*serial(*steps)), {})
+    return recorder, executor.run(job(plan(*serial(*steps))))
 
 
 def test_cached_image_is_checked_once_per_run() -> None:

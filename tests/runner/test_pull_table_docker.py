@@ -15,13 +15,15 @@ from pathlib import Path
 import docker
 import pytest
 
+from conveyor.cache.guard import OpenGuard
 from conveyor.engine.contract import ContainerEnv, RunSpec
-from conveyor.engine.docker_backend import DockerEngine, connect
+from conveyor.engine.docker.backend import DockerEngine, connect
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import Plan, StepKind, StepPlan
 from conveyor.runner.dag import RunStatus, StepStatus
 from conveyor.runner.events import ImageCached, PullFinished, Recorder, StepStarted
 from conveyor.runner.executor import Executor
+from conveyor.runner.job import StageJob
 from tests.conftest import LocalEnv
 
 pytestmark = pytest.mark.docker
@@ -107,8 +109,8 @@ def test_pull_table_row(
         command=("cat /etc/ci-test-image",),
     )
     recorder = Recorder()
-    result = Executor(engine, sink=recorder).run(
-        Plan(pipeline="table", steps=(step,), workspace_path="/drone/src"), {}
+    result = Executor(engine, sink=recorder, guard=OpenGuard()).run(
+        StageJob(plan=Plan(pipeline="table", steps=(step,), workspace_path="/drone/src"))
     )
     testenv.settle_logs()  # the registry logs a request just after answering it
     pulled = manifest_requests(log, start, repository) > 0

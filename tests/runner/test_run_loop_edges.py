@@ -7,15 +7,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from conveyor.cache.guard import OpenGuard
+from conveyor.engine.contract import PullProgress, PullResult
 from conveyor.engine.fake import FakeEngine, FakeStep
-from conveyor.engine.pull import PullProgress, PullResult
 from conveyor.images.credentials import Credential
 from conveyor.images.reference import Reference
 from conveyor.runner.dag import RunStatus, StepStatus
 from conveyor.runner.events import RunFinished
-from conveyor.runner.executor import Executor, RunOptions
+from conveyor.runner.executor import Executor
 from conveyor.runner.run_loop import Limits
-from tests.runner.builders import CACHED, plan, serial, service, step
+from tests.runner.builders import CACHED, job, plan, serial, service, step
 from tests.runner.test_executor import Creds
 
 UNCACHED = "docker.io/ci-test/pulled-slowly:1"
@@ -45,7 +46,7 @@ def executor_of(engine: FakeEngine) -> Executor:
         def emit(self, event: object) -> None:
             pass
 
-    return Executor(engine, sink=Sink(), credentials=Creds)
+    return Executor(engine, sink=Sink(), guard=OpenGuard(), credentials=Creds)
 
 
 def by_name(result: RunFinished) -> dict[str, tuple[StepStatus, str | None]]:
@@ -63,9 +64,8 @@ def finish_pull(engine: SlowPullEngine, step_name: str) -> None:
 def test_step_over_its_time_limit_during_a_pull_never_gets_a_container() -> None:
     engine = SlowPullEngine()
     executor = executor_of(engine)
-    options = RunOptions(limits=Limits(step_timeout=0.2, stop_grace=0))
     the_plan = plan(*serial(step("slow", image=UNCACHED), step("after")))
-    result = executor.run(the_plan, {}, options)
+    result = executor.run(job(the_plan, limits=Limits(step_timeout=0.2, stop_grace=0)))
     finish_pull(engine, "slow")
     assert result.status is RunStatus.FAILURE
     status, message = by_name(result)["slow"]
@@ -85,7 +85,7 @@ def test_cancel_during_a_pull_ends_the_step_at_once() -> None:
             executor.cancel.set()
 
     threading.Thread(target=cancel_when_pulling, daemon=True).start()
-    result = executor.run(plan(*serial(step("slow", image=UNCACHED), step("after"))), {})
+    result = executor.run(job(plan(*serial(step("slow", image=UNCACHED), step("after")))))
     released_before_return = engine.release.is_set()
     finish_pull(engine, "slow")
     assert result.status is RunStatus.KILLED
@@ -116,7 +116,7 @@ def test_service_that_exits_on_its_own_as_the_run_ends_is_not_hidden() -> None:
     exited = threading.Event()
     script = {"db": FakeStep(exit_code=3), "test": FakeStep(gate=exited)}
     engine = LateReportEngine(script, late="db", exited=exited)
-    result = executor_of(engine).run(plan(service("db"), step("test")), {})
+    result = executor_of(engine).run(job(plan(service("db"), step("test"))))
     db = result.results[0]
     assert db.name == "db"
     assert db.status is StepStatus.SUCCESS

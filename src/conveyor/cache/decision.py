@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from conveyor.cache.fingerprint import ANONYMOUS
-from conveyor.registry.auth import AccessVerdict
+from conveyor.images.access import AccessVerdict
 
 C = TypeVar("C")
 

@@ -30,6 +30,7 @@ from conveyor.cache.fingerprint import ANONYMOUS, KEY_FILE, Fingerprinter
 from conveyor.cache.ledger import LEDGER_FILE, ImageKey, Ledger
 from conveyor.cache.refusals import denied_error, unreachable_error
 from conveyor.cache.state_dir import prepare_state_dir
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import registry_host
 from conveyor.images.reference import (
@@ -39,7 +40,6 @@ from conveyor.images.reference import (
     parse_repo_digests,
 )
 from conveyor.registry.access import AccessCheck, Scheme, check_access, default_scheme
-from conveyor.registry.auth import AccessVerdict
 
 OFF_NOTICE = (
     "image cache mode is off: any pipeline may run an image that another pipeline pulled with "
@@ -228,7 +228,10 @@ class AlwaysPullGuard(VerifyingGuard):
 
 
 class OpenGuard:
-    """`off` mode: Drone's behaviour, no ledger, no check; the runner prints `notice`."""
+    """`off` mode: Drone's behaviour, no ledger, no check; the caller prints `notice`.
+
+    The one null guard: tests and benchmarks that need no check use it too.
+    """
 
     __slots__ = ()
 

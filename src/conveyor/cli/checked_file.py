@@ -18,7 +18,7 @@ DEFAULT_FILE = ".drone.yml"
 
 
 def add_file_argument(parser: Any) -> None:
-    """The optional FILE argument that `lint`, `compile` and `exec` share."""
+    """The optional FILE argument and `--strict`, which `lint`, `compile` and `exec` share."""
     parser.add_argument(
         "file",
         nargs="?",
@@ -26,10 +26,19 @@ def add_file_argument(parser: Any) -> None:
         metavar="FILE",
         help=f"the pipeline file (default: {DEFAULT_FILE})",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every warning of the file as an error (notes never fail)",
+    )
 
 
-def load_checked(path: Path, *, trusted: bool, err: TextIO) -> LoadResult | None:
-    """The loaded file, or None when it has lint errors (already printed to `err`)."""
+def load_checked(
+    path: Path, *, trusted: bool, err: TextIO, strict: bool = False
+) -> LoadResult | None:
+    """The loaded file, or None when it has lint errors (already printed to `err`).
+
+    With `strict`, warnings are errors too."""
     from conveyor.cli.console import use_color
     from conveyor.config.loader import load_file
     from conveyor.lint import lint
@@ -37,7 +46,7 @@ def load_checked(path: Path, *, trusted: bool, err: TextIO) -> LoadResult | None
     from conveyor.source import Severity
 
     loaded = load_file(path)
-    diagnostics = lint(loaded, trusted=trusted)
+    diagnostics = lint(loaded, trusted=trusted, strict=strict)
     if diagnostics:
         err.write(render_text(diagnostics, loaded.source, color=use_color(err)))
         err.flush()

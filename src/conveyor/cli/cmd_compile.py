@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from conveyor.compiler.context import BuildContext
     from conveyor.plan.codec import plan_to_json
 
-    result = load_checked(Path(args.file), trusted=args.trusted, err=sys.stderr)
+    result = load_checked(Path(args.file), trusted=args.trusted, err=sys.stderr, strict=args.strict)
     if result is None:
         return 2
     ctx = BuildContext(

@@ -8,7 +8,6 @@ module level so that `conveyor --help` stays fast; everything else is imported i
 from __future__ import annotations
 
 import argparse
-import re
 from typing import TYPE_CHECKING, Any, TextIO
 
 from conveyor.cli.checked_file import add_file_argument
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from conveyor.engine.contract import Engine
-    from conveyor.plan.model import Plan
 
 
 EPILOG = """\
@@ -132,163 +130,31 @@ def _add_build(build: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load, lint, compile, then run on Docker; returns the exit code."""
     import sys
-
-    prepared = prepare(args, sys.stderr)
-    if prepared is None:
-        return 2
-    plan, secrets, extra_env = prepared
-    withheld = withheld_secrets(args, secrets)
-    allowed = {name: value for name, value in secrets.items() if name not in withheld}
-    return execute(args, plan, allowed, extra_env, withheld)
-
-
-def withheld_secrets(args: argparse.Namespace, secrets: dict[str, str]) -> frozenset[str]:
-    """The secrets a pull request build may not see: all but --pull-request-secret ones."""
-    if args.event != "pull_request":
-        return frozenset()
-    return frozenset(name for name in secrets if name not in args.pull_request_secret)
-
-
-def prepare(
-    args: argparse.Namespace, err: TextIO
-) -> tuple[Plan, dict[str, str], dict[str, str]] | None:
-    """The plan to run, the secrets and the extra environment; None after lint errors."""
-    import time
-    from pathlib import Path
-
-    from conveyor.cli.checked_file import load_checked
-    from conveyor.cli.local_git import git_branch, git_commit
-    from conveyor.compiler.compile import compile_pipeline, select_pipeline
-    from conveyor.compiler.context import BuildContext
-    from conveyor.images.policy import PullPolicy
-
-    loaded = load_checked(Path(args.file), trusted=args.trusted, err=err)
-    if loaded is None:
-        return None
-    cwd = Path.cwd()
-    branch = args.branch or git_branch(cwd) or "main"
-    context = BuildContext(
-        commit=args.commit or git_commit(cwd) or "0" * 40,
-        repo=f"local/{_slug(cwd.name)}",
-        branch=branch,
-        event=args.event,
-        ref=args.ref or f"refs/heads/{branch}",
-        trusted=args.trusted,
-        runner_pull_default=PullPolicy(args.pull_policy),
-        allowed_pull_policies=(
-            frozenset(PullPolicy(p) for p in args.allow_pull_policy)
-            if args.allow_pull_policy
-            else None
-        ),
-        created=int(time.time()),
-    )
-    plan = compile_pipeline(select_pipeline(loaded.file, args.pipeline), context)
-    plan = select_steps(plan, args.include, args.exclude)
-    return plan, read_secrets(args), read_env_files(args)
-
-
-def read_secrets(args: argparse.Namespace) -> dict[str, str]:
-    """--secret-file files in order, then --secret values (which win)."""
-    from pathlib import Path
-
-    from conveyor.secrets.secretfile import load_secret_file, parse_secret_assignment
-
-    secrets: dict[str, str] = {}
-    for path in args.secret_file:
-        secrets.update(load_secret_file(Path(path)))
-    for text in args.secret:
-        name, value = parse_secret_assignment(text)
-        secrets[name] = value
-    return secrets
-
-
-def read_env_files(args: argparse.Namespace) -> dict[str, str]:
-    """--env-file files in order (dotenv, like secret files)."""
-    from pathlib import Path
-
-    from conveyor.secrets.secretfile import DotenvKind, load_secret_file
-
-    values: dict[str, str] = {}
-    for path in args.env_file:
-        values.update(load_secret_file(Path(path), kind=DotenvKind.ENVIRONMENT))
-    return values
-
-
-def execute(
-    args: argparse.Namespace,
-    plan: Plan,
-    secrets: dict[str, str],
-    extra_env: dict[str, str],
-    withheld: frozenset[str] = frozenset(),
-) -> int:
-    """Run `plan` on the local Docker engine with console output; the exit code."""
-    import sys
-    from pathlib import Path
+    import threading
 
     from conveyor.cli.console import is_terminal, use_color
-    from conveyor.cli.exec_settings import credential_factory, make_guard
+    from conveyor.cli.exec_job import build_job
+    from conveyor.cli.exec_settings import make_guard
     from conveyor.cli.output.console_sink import ConsoleSink
-    from conveyor.engine.docker_backend import connect
+    from conveyor.engine.docker.backend import connect
     from conveyor.runner.dag import RunStatus
-    from conveyor.runner.executor import Executor, RunOptions
-    from conveyor.runner.run_loop import Limits
+    from conveyor.runner.stage import run_stage
 
+    job = build_job(args, sys.stderr)
+    if job is None:
+        return 2
     engine = connect()
     remove_dead_leftovers(engine, sys.stderr)
-    color = use_color(sys.stdout)
-    live = is_terminal(sys.stdout)
-    sink = ConsoleSink(sys.stdout, sys.stderr, color=color, live=live)
-    executor = Executor(
-        engine,
-        sink=sink,
-        guard=make_guard(args.image_cache_mode, sys.stderr, args.image_cache_max_age),
-        credentials=credential_factory(args, f"local/{_slug(Path.cwd().name)}"),
+    sink = ConsoleSink(
+        sys.stdout, sys.stderr, color=use_color(sys.stdout), live=is_terminal(sys.stdout)
     )
-    options = RunOptions(
-        parallel=args.parallel,
-        limits=Limits(step_timeout=args.step_timeout, run_timeout=args.timeout),
-        workspace_source=Path.cwd(),
-        workspace_exclude=tuple(
-            Path(p) for p in (*args.secret_file, *args.env_file, *args.registry_config)
-        ),
-        registry_config_files=tuple(Path(p) for p in args.registry_config),
-        extra_env=extra_env,
-        withheld_secrets=withheld,
-    )
-    with CancelOnSignal(executor.cancel, sys.stderr) as signals:
-        finished = executor.run(plan, secrets, options)
+    guard = make_guard(args.image_cache_mode, sys.stderr, args.image_cache_max_age)
+    cancel = threading.Event()
+    with CancelOnSignal(cancel, sys.stderr) as signals:
+        finished = run_stage(job, engine=engine, sink=sink, guard=guard, cancel=cancel)
     if signals.caught:
         return 130
     return 0 if finished.status is RunStatus.SUCCESS else 1
-
-
-def select_steps(plan: Plan, include: list[str], exclude: list[str]) -> Plan:
-    """`--include`/`--exclude` as skip reasons on the plan's steps (services always run)."""
-    from dataclasses import replace
-
-    from conveyor.errors import UsageError
-    from conveyor.plan.model import StepKind
-
-    names = [step.name for step in plan.steps if step.kind is StepKind.STEP]
-    unknown = [name for name in (*include, *exclude) if name not in names]
-    if unknown:
-        raise UsageError(
-            f"no step named {', '.join(map(repr, unknown))} in pipeline {plan.pipeline!r}; "
-            f"steps: {', '.join(names) or 'none'}"
-        )
-    steps = []
-    for step in plan.steps:
-        reason = None
-        if step.kind is StepKind.STEP and include and step.name not in include:
-            reason = "not selected by --include"
-        if step.name in exclude:
-            reason = "excluded by --exclude"
-        steps.append(replace(step, skip_reason=reason) if reason else step)
-    return replace(plan, steps=tuple(steps))
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9._-]+", "-", name.lower(), flags=re.ASCII).strip("-") or "workspace"
 
 
 def remove_dead_leftovers(engine: Engine, err: TextIO) -> None:

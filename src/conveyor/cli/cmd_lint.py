@@ -13,12 +13,14 @@ from typing import Any
 from conveyor.cli.checked_file import add_file_argument
 
 EPILOG = """\
-exit codes: 0 no error (warnings allowed), 1 errors, 2 unreadable file, bad flag
+exit codes: 0 no error (warnings and notes allowed), 1 errors (and warnings with
+            --strict), 2 unreadable file, bad flag
 
 examples:
   conveyor lint                       lint .drone.yml in the current directory
   conveyor lint ci/pipeline.yml       another file
   conveyor lint --trusted             as a trusted repository
+  conveyor lint --strict              warnings fail too (exit 1)
   conveyor lint --format json         for editors and other tools
 """
 
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from conveyor.source import Severity
 
     result = load_file(Path(args.file))
-    diagnostics = lint(result, trusted=args.trusted)
+    diagnostics = lint(result, trusted=args.trusted, strict=args.strict)
     if args.format == "json":
         sys.stdout.write(render_json(diagnostics))
     else:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """List the leftovers, remove them, say what was done."""
     import sys
 
-    from conveyor.engine.docker_backend import connect
+    from conveyor.engine.docker.backend import connect
 
     engine = connect()
     found = [item for item in engine.leftovers() if args.all or not item.owner_alive]

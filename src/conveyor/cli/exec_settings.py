@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from conveyor.registry.plugin import PluginSettings
-    from conveyor.runner.executor import CredentialFactory, CredentialSource
+    from conveyor.registry.settings import PluginSettings, RegistrySources
     from conveyor.runner.image_guard import ImageGuard
 
 POLICIES = ("default", "always", "if-not-exists", "never")
@@ -116,15 +113,14 @@ def make_guard(mode: str, err: TextIO, max_age: float | None = None) -> ImageGua
 
     state = default_state_dir(os.environ, Path.home())
     guard = build(mode, state, report=report, max_age=max_age)
-    notice = getattr(guard, "notice", None)
-    if notice:
-        err.write(f"conveyor: warning: {notice}\n")
+    if guard.notice:
+        err.write(f"conveyor: warning: {guard.notice}\n")
     return guard
 
 
 def plugin_settings(args: argparse.Namespace, env: Mapping[str, str]) -> PluginSettings | None:
     """The registry plugin of `--registry-plugin` or Drone's DRONE_REGISTRY_PLUGIN_* variables."""
-    from conveyor.registry.plugin import PluginSettings, TlsMode, safe_endpoint
+    from conveyor.registry.settings import PluginSettings, TlsMode, safe_endpoint
 
     endpoint = args.registry_plugin or env.get(PLUGIN_ENDPOINT_ENV)
     if not endpoint:
@@ -143,22 +139,16 @@ def plugin_settings(args: argparse.Namespace, env: Mapping[str, str]) -> PluginS
     )
 
 
-def credential_factory(
-    args: argparse.Namespace, repo: str, environ: Mapping[str, str] | None = None
-) -> CredentialFactory:
-    """Secrets + `--registry-config` files + the registry plugin, in that order of precedence."""
+def registry_sources(
+    args: argparse.Namespace, environ: Mapping[str, str] | None = None
+) -> RegistrySources:
+    """`--registry-config` files and the registry plugin (after image_pull_secrets, in order)."""
     import os
+    from pathlib import Path
 
-    from conveyor.registry.sources import collect_credentials
+    from conveyor.registry.settings import RegistrySources
 
-    plugin = plugin_settings(args, os.environ if environ is None else environ)
-    build = {"repo": repo, "event": args.event, "trusted": str(args.trusted)}
-    if args.branch:
-        build["branch"] = args.branch
-
-    def collect(configs: Sequence[tuple[str, str]], files: Sequence[Path]) -> CredentialSource:
-        return collect_credentials(
-            secret_configs=configs, runner_config_files=files, plugin=plugin, build=build
-        )
-
-    return collect
+    return RegistrySources(
+        config_files=tuple(Path(p) for p in args.registry_config),
+        plugin=plugin_settings(args, os.environ if environ is None else environ),
+    )

@@ -44,12 +44,8 @@ environment and settings so that neither can replace the script."""
 
 def compile_pipeline(pipeline: Pipeline, ctx: BuildContext) -> Plan:
     """The plan of `pipeline` for the build `ctx`; ConfigError if it cannot run."""
-    if pipeline.type != "docker":
-        raise ConfigError(
-            f'pipeline "{pipeline.name}" has type "{pipeline.type}"; Conveyor runs only '
-            "`type: docker` pipelines.",
-            span=pipeline.span_of("type"),
-        )
+    if not pipeline.is_docker:
+        raise _other_runner(pipeline)
     # Drone substitutes `${...}` with the build's variables before it reads the pipeline.
     variables = build_environment(pipeline, ctx, workspace_layout(pipeline))
     pipeline = substitute_pipeline(pipeline, variables)
@@ -88,18 +84,39 @@ def compile_pipeline(pipeline: Pipeline, ctx: BuildContext) -> Plan:
 
 
 def select_pipeline(file: ConfigFile, name: str | None) -> Pipeline:
-    """The pipeline called `name`, or the only/first one when `name` is None."""
+    """The docker pipeline called `name`, or the first docker pipeline when `name` is None.
+
+    A pipeline of another type (kubernetes, exec...) is for another runner: naming it, or a
+    file with no docker pipeline at all, is a ConfigError that says so.
+    """
     pipelines = file.pipelines
     if not pipelines:
         raise ConfigError(
             f"{file.path} holds no pipeline; add a `kind: pipeline` document.",
         )
+    docker = file.docker_pipelines
     if name is None:
-        return pipelines[0]
+        if not docker:
+            others = ", ".join(f'"{p.name}" ({p.type})' for p in pipelines)
+            raise ConfigError(
+                f"{file.path} holds no docker pipeline, only pipelines for other runners: "
+                f"{others}; Conveyor runs `type: docker` pipelines."
+            )
+        return docker[0]
     for pipeline in pipelines:
         if pipeline.name == name:
+            if not pipeline.is_docker:
+                raise _other_runner(pipeline)
             return pipeline
-    known = ", ".join(f'"{p.name}"' for p in pipelines)
+    known = ", ".join(f'"{p.name}"' for p in docker) or "none is of type docker"
     raise ConfigError(
         f'{file.path} has no pipeline named "{name}"; choose one of: {known}.',
+    )
+
+
+def _other_runner(pipeline: Pipeline) -> ConfigError:
+    return ConfigError(
+        f'pipeline "{pipeline.name}" is for another runner (type: {pipeline.type}); Conveyor '
+        "runs only `type: docker` pipelines.",
+        span=pipeline.span_of("type"),
     )

@@ -3,7 +3,7 @@
 Branch, event, ref, repo, instance, target, cron and action are known when compiling, so
 a step whose `when` excludes this build gets a `skip_reason`, and a pipeline whose
 `trigger` excludes it gets `Plan.skip_reason`. `when: status` depends on the run and
-becomes `run_on_success`/`run_on_failure` (default: on success only), as in Drone. Pure.
+becomes the step's `RunPolicy` (default: on success only), as in Drone. Pure.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conveyor.compiler.context import BuildContext
-from conveyor.compiler.globs import glob_match
 from conveyor.compiler.passes import StepSource
-from conveyor.plan.model import StepPlan
+from conveyor.plan.model import RunPolicy, StepPlan
+from conveyor.rules.globs import glob_match
 from conveyor.spec.model import Conditions, Constraint
 
 STATIC_KEYS = ("branch", "event", "ref", "repo", "instance", "target", "cron", "action")
@@ -47,25 +47,21 @@ def _list(patterns: tuple[str, ...]) -> str:
     return ", ".join(patterns)
 
 
-def status_policy(conditions: Conditions | None) -> tuple[bool, bool]:
-    """(run_on_success, run_on_failure) from `when: status`."""
+def status_policy(conditions: Conditions | None) -> RunPolicy:
+    """The run policy of `when: status`."""
     status = conditions.status if conditions is not None else Constraint()
     if not status.include and not status.exclude:
-        return True, False
-    on_failure = constraint_match(status, "failure")
-    on_success = constraint_match(status, "success")
-    if not on_failure:
-        return True, False  # Drone: a status list that names neither means the default
-    return on_success, True
+        return RunPolicy.ON_SUCCESS
+    if not constraint_match(status, "failure"):
+        return RunPolicy.ON_SUCCESS  # Drone: a status list that names neither means the default
+    return RunPolicy.ALWAYS if constraint_match(status, "success") else RunPolicy.ON_FAILURE
 
 
 def apply_when(plan: StepPlan, source: StepSource) -> StepPlan:
     """Decide the static conditions; keep the status ones for the runner."""
     when = source.step.when
-    on_success, on_failure = status_policy(when)
     return replace(
         plan,
         skip_reason=static_skip_reason(when, source.ctx, "when"),
-        run_on_success=on_success,
-        run_on_failure=on_failure,
+        run_policy=status_policy(when),
     )

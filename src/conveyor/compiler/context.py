@@ -40,3 +40,21 @@ class BuildContext:
     created: int = 0
     """Unix time of the build's creation, injected so that plans are deterministic."""
     runner_name: str = "conveyor-local"
+
+
+def build_values(context: BuildContext) -> dict[str, str]:
+    """The build as Drone's extensions see it (the registry plugin: the keys of
+    registry.plugin.request_body), so that a stage job carries the build its plan was made for."""
+    values = {
+        "repo": context.repo,
+        "branch": context.branch,
+        "event": context.event,
+        "ref": context.ref,
+        "commit": context.commit,
+        "build_number": str(context.build_number),
+        "trusted": "true" if context.trusted else "false",
+        "created": str(context.created),
+    }
+    optional = {"action": context.action, "target": context.target, "cron": context.cron}
+    values.update({key: value for key, value in optional.items() if value})
+    return values

@@ -1,4 +1,5 @@
-"""Pass `options`: container options copied from the spec, and the `failure` policy.
+"""Pass `options`: container options copied from the spec, and the `failure` policy (its
+vocabulary is the rule book's, `conveyor.rules.vocabulary`).
 
 Trusted-only options are checked by the `trust` pass before this one. Pure.
 """
@@ -9,25 +10,15 @@ from dataclasses import replace
 
 from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
-from conveyor.plan.model import StepPlan
-
-FAILURE_VALUES = {
-    None: False,
-    "": False,
-    "ignore": True,
-    "fast": False,
-    "fail-fast": False,
-    "fast-fail": False,
-    "always": False,
-}
-"""`failure:` values Drone accepts; only `ignore` changes what the runner does."""
+from conveyor.plan.model import FailurePolicy, StepPlan
+from conveyor.rules.vocabulary import failure_ignores
 
 
 def apply_options(plan: StepPlan, source: StepSource) -> StepPlan:
     """detach, privileged, user, resources, network settings, devices and `failure`."""
     step = source.step
-    failure = step.failure.strip().lower() if step.failure is not None else None
-    if failure not in FAILURE_VALUES:
+    ignore = failure_ignores(step.failure)
+    if ignore is None:
         raise ConfigError(
             f'failure "{step.failure}" of {source.label} is not known; '
             "use `failure: ignore` or leave it out.",
@@ -35,7 +26,7 @@ def apply_options(plan: StepPlan, source: StepSource) -> StepPlan:
         )
     return replace(
         plan,
-        failure_ignore=FAILURE_VALUES[failure],
+        failure_policy=FailurePolicy.IGNORE if ignore else FailurePolicy.FAIL,
         detach=step.detach,
         privileged=step.privileged,
         user=step.user,

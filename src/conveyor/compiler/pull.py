@@ -2,7 +2,9 @@
 
 An admin may restrict the policies pipelines can use (`allowed_pull_policies`); a step
 that ends up with a refused policy is a ConfigError that names where the policy came
-from. Policy names are compared case-insensitively, as Drone does. Pure.
+from (this admin restriction is the compiler's own check). The `pull:` vocabulary is the rule
+book's (`conveyor.rules.vocabulary`): case-insensitive, and Drone 0.8's `pull: true` is the
+default. Pure.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import StepPlan
+from conveyor.rules.vocabulary import pull_policy
 from conveyor.source import Span
 
 VALID = ", ".join(policy.value for policy in PullPolicy)
@@ -42,9 +45,7 @@ def resolve_pull(plan: StepPlan, source: StepSource) -> StepPlan:
 
 
 def _parse(text: str, span: Span) -> PullPolicy:
-    try:
-        return PullPolicy(text.strip().lower())
-    except ValueError:
-        raise ConfigError(
-            f'"{text}" is not a pull policy; use one of: {VALID}.', span=span
-        ) from None
+    policy = pull_policy(text)
+    if policy is None:
+        raise ConfigError(f'"{text}" is not a pull policy; use one of: {VALID}.', span=span)
+    return policy

@@ -10,6 +10,7 @@ from conveyor.compiler.context import BuildContext
 from conveyor.compiler.passes import StepSource
 from conveyor.errors import ConfigError
 from conveyor.plan.model import StepPlan
+from conveyor.rules.paths import host_volume_advice
 from conveyor.spec.model import Pipeline
 from conveyor.spec.trust import trusted_only_fields
 
@@ -37,13 +38,13 @@ def check_pipeline(pipeline: Pipeline, ctx: BuildContext) -> None:
     for volume in pipeline.volumes:
         if volume.host is not None:
             kind, field = "host", "host"
+            advice = host_volume_advice(volume.host.path)
         elif volume.temp is not None and volume.temp.medium == "memory":
-            kind, field = "memory", "temp.medium"
+            kind, field, advice = "memory", "temp.medium", "use `temp: {}` instead"
         else:
             continue
         raise ConfigError(
-            f'{kind} volume "{volume.name}" is allowed only in trusted repositories; '
-            "use `temp: {}` instead.",
+            f'{kind} volume "{volume.name}" is allowed only in trusted repositories; {advice}.',
             span=volume.span_of(field),
             hint=HINT,
         )

@@ -4,61 +4,33 @@ The workspace is a volume mounted in every container at its base (`/drone/src` b
 default, or `workspace.path` when it is absolute and no `base` is given, or `base`), and
 the working directory of the steps is the base joined with a relative `path`. Pipeline
 volumes become `VolumePlan`s: `temp: {}` a per-run VOLUME, `temp: {medium: memory}` a
-TMPFS, `host: {path}` a BIND. Pure.
+TMPFS, `host: {path}` a BIND. A step's mount of a volume the pipeline does not declare is
+skipped, as Drone skips it (lint warns, W141). Pure.
 """
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import replace
 
 from conveyor.compiler.passes import Layout, StepSource
 from conveyor.errors import ConfigError
 from conveyor.plan.model import MountKind, MountPlan, StepKind, StepPlan, VolumePlan
+from conveyor.rules.paths import DEFAULT_BASE, WORKSPACE_VOLUME, workspace_paths
 from conveyor.spec.model import Pipeline, PipelineVolume
-
-DEFAULT_BASE = "/drone/src"
-WORKSPACE_VOLUME = "workspace"
-"""The name MountPlan uses for the workspace; a pipeline volume may not take it."""
-
-RESTRICTED = frozenset(
-    {
-        "/",
-        "/bin",
-        "/dev",
-        "/etc",
-        "/lib",
-        "/proc",
-        "/run",
-        "/sbin",
-        "/sys",
-        "/usr",
-        "/var",
-        "/var/run",
-        "/var/lib/docker",
-    }
-)
-"""Mounting the workspace over these would break or expose the container's system."""
 
 
 def workspace_layout(pipeline: Pipeline) -> Layout:
     """The workspace of `pipeline` and its volumes by name; ConfigError for a bad path."""
-    written = pipeline.workspace
-    base_text = (written.base if written else None) or ""
-    path_text = (written.path if written else None) or ""
-    if not base_text and posixpath.isabs(path_text):
-        base, path = posixpath.normpath(path_text), ""
-    else:
-        base = posixpath.normpath(base_text) if base_text else DEFAULT_BASE
-        path = path_text.strip("/")
-    full = posixpath.normpath(posixpath.join(base, path)) if path else base
-    if not posixpath.isabs(base) or base in RESTRICTED or full in RESTRICTED:
+    paths = workspace_paths(pipeline)
+    if not paths.usable:
         raise ConfigError(
-            f'workspace "{full}" cannot be used; choose an absolute path of its own, '
+            f'workspace "{paths.full}" cannot be used; choose an absolute path of its own, '
             f"such as {DEFAULT_BASE}.",
             span=pipeline.span_of("workspace"),
         )
-    return Layout(base=base, path=path, full=full, volumes=_volumes_by_name(pipeline))
+    return Layout(
+        base=paths.base, path=paths.path, full=paths.full, volumes=_volumes_by_name(pipeline)
+    )
 
 
 def _volumes_by_name(pipeline: Pipeline) -> dict[str, PipelineVolume]:
@@ -93,15 +65,9 @@ def apply_workspace(plan: StepPlan, source: StepSource) -> StepPlan:
     """Mount the workspace and the step's volumes; default the working directory."""
     step, layout = source.step, source.layout
     mounts = [MountPlan(volume=WORKSPACE_VOLUME, target=layout.base)]
-    for index, mount in enumerate(step.volumes):
-        if mount.name not in layout.volumes:
-            known = ", ".join(sorted(layout.volumes)) or "none are declared"
-            raise ConfigError(
-                f'{source.label} mounts volume "{mount.name}", which the pipeline does not '
-                f"declare; declare it under `volumes:` (declared: {known}).",
-                span=step.span_of(f"volumes[{index}]"),
-            )
-        mounts.append(MountPlan(volume=mount.name, target=mount.path))
+    for mount in step.volumes:
+        if mount.name in layout.volumes:  # Drone skips a mount of an undeclared volume
+            mounts.append(MountPlan(volume=mount.name, target=mount.path))
     working_dir = step.working_dir
     background = step.detach or source.kind == StepKind.SERVICE
     if working_dir is None and (step.commands or not background):

@@ -1,4 +1,4 @@
-"""The stable diagnostic codes of loading (E0xx, W0xx) and a helper to build diagnostics.
+"""The stable diagnostic codes of loading (E0xx, W0xx, N0xx) and a helper to build diagnostics.
 
 Codes never change meaning once published in docs/lint.md; retired codes are not reused.
 Lint rule codes (E1xx, W1xx) live in `conveyor.lint.codes`. Pure data, no I/O.
@@ -38,10 +38,14 @@ def warning_code(code: str, title: str) -> Code:
     return Code(code=code, severity=Severity.WARNING, title=title)
 
 
+def note_code(code: str, title: str) -> Code:
+    """A note code (information, never a failure) with its one-line title."""
+    return Code(code=code, severity=Severity.NOTE, title=title)
+
+
 YAML_SYNTAX = error_code("E001", "YAML syntax error")
 NOT_UTF8 = error_code("E002", "file is not UTF-8 or holds characters YAML forbids")
 TAB_INDENT = error_code("E003", "tab character used for indentation")
-DUPLICATE_KEY = error_code("E004", "duplicate key in a mapping")
 TOO_DEEP = error_code("E005", "nesting deeper than the limit")
 ALIAS_BOMB = error_code("E006", "aliases expand to too many nodes (YAML bomb)")
 BAD_ALIAS = error_code("E007", "undefined or self-referencing alias")
@@ -49,7 +53,6 @@ TOO_LARGE = error_code("E008", "file larger than the limit")
 EMPTY_FILE = error_code("E009", "file holds no YAML document")
 NOT_A_MAPPING_DOC = error_code("E010", "document is not a mapping")
 UNKNOWN_KIND = error_code("E011", "missing or unknown `kind`")
-UNSUPPORTED_TYPE = error_code("E012", "pipeline `type` other than docker")
 WRONG_TYPE = error_code("E013", "value of the wrong type")
 BAD_MERGE = error_code("E014", "merge key `<<` not given a mapping")
 BAD_VALUE = error_code("E015", "value out of range or malformed")
@@ -59,12 +62,19 @@ TOO_MANY = error_code("E017", "too many problems, errors among those not shown")
 UNKNOWN_KEY = warning_code("W001", "unknown key (with a did-you-mean suggestion)")
 IGNORED_KEY = warning_code("W002", "Drone key that Conveyor accepts and ignores")
 TOO_MANY_WARNINGS = warning_code("W003", "too many problems, only warnings among those not shown")
+DUPLICATE_KEY = warning_code(
+    "W004", "key written twice in a mapping (the last one wins, as in Drone)"
+)
+
+OTHER_RUNNER = note_code("N001", "pipeline of another type (kubernetes, exec...): not checked here")
+
+RETIRED = ("E004", "E012")
+"""Codes no longer printed (E004 became W004, E012 became N001); never reused."""
 
 ALL: tuple[Code, ...] = (
     YAML_SYNTAX,
     NOT_UTF8,
     TAB_INDENT,
-    DUPLICATE_KEY,
     TOO_DEEP,
     ALIAS_BOMB,
     BAD_ALIAS,
@@ -72,7 +82,6 @@ ALL: tuple[Code, ...] = (
     EMPTY_FILE,
     NOT_A_MAPPING_DOC,
     UNKNOWN_KIND,
-    UNSUPPORTED_TYPE,
     WRONG_TYPE,
     BAD_MERGE,
     BAD_VALUE,
@@ -81,5 +90,7 @@ ALL: tuple[Code, ...] = (
     UNKNOWN_KEY,
     IGNORED_KEY,
     TOO_MANY_WARNINGS,
+    DUPLICATE_KEY,
+    OTHER_RUNNER,
 )
 """Every loading code, in the order of the docs table."""

@@ -43,6 +43,8 @@ class Composed:
     problem: Diagnostic | None = None
     empty: bool = False
     """True when the stream holds no document at all (only comments or blanks)."""
+    aliased: frozenset[int] = frozenset()
+    """`id()` of every node an alias refers to (anchors that are used elsewhere)."""
 
 
 @dataclass(slots=True)
@@ -74,12 +76,17 @@ class _Composer:
         self.documents: list[YNode] = []
         self.seen_document = False
         self.expanded = 0
+        self.aliased: set[int] = set()
 
     def run(self) -> Composed:
         try:
             self._consume()
         except _Stop as stop:
-            return Composed(documents=tuple(self.documents), problem=stop.diagnostic)
+            return Composed(
+                documents=tuple(self.documents),
+                problem=stop.diagnostic,
+                aliased=frozenset(self.aliased),
+            )
         except yaml.reader.ReaderError as exc:
             problem = self._bad_character(exc)
             return Composed(documents=tuple(self.documents), problem=problem)
@@ -92,7 +99,11 @@ class _Composer:
             return Composed(documents=tuple(self.documents), problem=problem)
         finally:
             self.loader.dispose()
-        return Composed(documents=tuple(self.documents), empty=not self.seen_document)
+        return Composed(
+            documents=tuple(self.documents),
+            empty=not self.seen_document,
+            aliased=frozenset(self.aliased),
+        )
 
     def _consume(self) -> None:
         loader = self.loader
@@ -182,6 +193,7 @@ class _Composer:
                     "(a YAML bomb?); use fewer or smaller aliases",
                 )
             )
+        self.aliased.add(id(target))
         self._attach(target, None)
 
     def _attach(self, node: YNode, anchor: str | None) -> None:

@@ -59,6 +59,8 @@ def read_fields(
 
 
 def _unknown(rd: Reader, entry: Entry, path: str, table: Table) -> None:
+    if not path and rd.holds_anchors(entry.value):
+        return  # a top-level key such as `x-defaults: &defaults` that only holds anchors
     reason = table.ignored.get(entry.key)
     if reason is not None:
         rd.report(

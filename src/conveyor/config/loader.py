@@ -7,6 +7,8 @@ raises, it comes back as diagnostics in the `LoadResult`. Only an unreadable fil
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +39,18 @@ class LoadResult:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def load_file(path: Path, *, limits: Limits | None = None) -> LoadResult:
-    """Read and load `path`; raises ConfigError only when the file cannot be read."""
+def load_file(
+    path: Path, *, limits: Limits | None = None, project: Path | None = None
+) -> LoadResult:
+    """Read and load `path`; raises ConfigError only when the file cannot be read.
+
+    Only a regular file is read (a FIFO or a device would block or never end), and a symlink
+    that leads outside `project` (default: the current directory) is refused unread.
+    """
     name = str(path)
+    _refuse_outside_link(path, project)
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise ConfigError(
             f"{name} does not exist; pass the pipeline file to use", hint=None
@@ -52,7 +60,34 @@ def load_file(path: Path, *, limits: Limits | None = None) -> LoadResult:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ConfigError(f"{name} cannot be read ({reason}); check its permissions") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise ConfigError(f"{name} is a directory; pass the pipeline file inside it")
+        raise ConfigError(
+            f"{name} is not a regular file (a pipe, socket or device); "
+            "pass the pipeline file itself"
+        )
+    with os.fdopen(fd, "rb") as stream:
+        try:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ConfigError(f"{name} cannot be read ({reason})") from None
     return load_bytes(data, name, limits=limits)
+
+
+def _refuse_outside_link(path: Path, project: Path | None) -> None:
+    if not path.is_symlink():
+        return
+    root = (project or Path.cwd()).resolve()
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        raise ConfigError(
+            f"{path} is a symlink to a file outside the project directory ({root}); "
+            "Conveyor reads only pipeline files inside the project"
+        )
 
 
 def load_bytes(data: bytes, filename: str, *, limits: Limits | None = None) -> LoadResult:
@@ -74,7 +109,7 @@ def load_bytes(data: bytes, filename: str, *, limits: Limits | None = None) -> L
 def load_text(text: str, filename: str, *, limits: Limits | None = None) -> LoadResult:
     """Load YAML `text` as the file `filename`."""
     composed = compose(text, filename, limits)
-    reader = Reader(filename)
+    reader = Reader(filename, aliased=composed.aliased)
     documents: list[Document] = []
     try:
         for node in composed.documents:

@@ -76,6 +76,8 @@ def describe(node: YNode) -> str:
 
 
 def shown(text: str, limit: int = 60) -> str:
-    """`text` quoted for a message, shortened when it is long."""
+    """`text` quoted for a message as the user wrote it (backslashes not doubled), shortened
+    when it is long. Control characters are left to the renderer, which hides them."""
     cut = text if len(text) <= limit else text[: limit - 3] + "..."
-    return repr(cut)
+    quote = '"' if "'" in cut and '"' not in cut else "'"
+    return f"{quote}{cut}{quote}"

@@ -1,6 +1,7 @@
 """A `kind: pipeline` document as a spec `Pipeline`, with its platform, clone and volumes.
 
-`type` defaults to docker; other types are reported (Conveyor runs docker pipelines only).
+`type` defaults to docker. A pipeline of another type (kubernetes, exec, vm...) is for another
+runner: it gets one note, and only its server-level keys are read (no docker rules).
 `pull` at pipeline level is a Conveyor extension: the default policy of its steps. No I/O.
 """
 
@@ -21,11 +22,12 @@ from conveyor.config.fields import (
     texts,
     whole,
 )
-from conveyor.config.nodes import YNode, YScalar, YSequence, shown
+from conveyor.config.nodes import YNode, YScalar, YSequence
 from conveyor.config.reader import Entry, Reader, join
 from conveyor.config.steps import STEP_TABLE, steps
 from conveyor.source import Span
 from conveyor.spec.model import (
+    DOCKER,
     Clone,
     HostVolume,
     Pipeline,
@@ -191,19 +193,29 @@ PIPELINE_TABLE = Table(
 )
 
 
+FOREIGN_KEYS = ("kind", "type", "name", "platform", "trigger", "depends_on", "node")
+"""What a pipeline of another type keeps: what a server reads to queue it."""
+
+
 def pipeline(rd: Reader, node: YNode, entries: list[Entry]) -> Pipeline:
     """A pipeline document (its kind already checked)."""
+    type_node = _value_of(entries, "type")
+    kind = rd.text(type_node, "type") if type_node is not None else None
+    if kind and kind != DOCKER:
+        entries = [e for e in entries if e.key in FOREIGN_KEYS]
     values, spans = read_fields(rd, entries, "", PIPELINE_TABLE)
     values.pop("kind", None)
-    kind = values.get("type", "docker")
-    if kind != "docker":
+    values["type"] = values.get("type") or DOCKER
+    built = Pipeline(span=rd.span(node), spans=spans, **values)
+    if not built.is_docker:
         rd.report(
-            codes.UNSUPPORTED_TYPE,
-            _value_of(entries, "type") or node,
-            f"pipeline type {shown(kind)} is not supported; Conveyor runs `type: docker` pipelines",
+            codes.OTHER_RUNNER,
+            type_node or node,
+            f'pipeline "{built.name}" is for another runner (type: {built.type}); Conveyor '
+            "runs and checks only `type: docker` pipelines",
             path="type",
         )
-    return Pipeline(span=rd.span(node), spans=spans, **values)
+    return built
 
 
 def _value_of(entries: list[Entry], key: str) -> YNode | None:

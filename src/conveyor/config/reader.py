@@ -38,8 +38,9 @@ def join(prefix: str, part: str | int) -> str:
 class Reader:
     """Diagnostics of one file, and the typed reads that produce them."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, aliased: frozenset[int] = frozenset()) -> None:
         self.filename = filename
+        self.aliased = aliased
         self.diagnostics: list[Diagnostic] = []
         self._dropped = 0
         self._dropped_errors = 0
@@ -113,14 +114,7 @@ class Reader:
                 continue
             key = key_node.value
             if key in own:
-                first = own[key].key_node
-                self.report(
-                    codes.DUPLICATE_KEY,
-                    key_node,
-                    f"key {shown(key)} is already defined at line {first.line}; "
-                    "remove one of the two",
-                    path=join(path, key),
-                )
+                self._duplicate(own[key].key_node, key_node, path)
             own[key] = Entry(key=key, key_node=key_node, value=value)
         if not merged:
             return list(own.values())
@@ -128,6 +122,22 @@ class Reader:
         flat = {key: own.get(key, entry) for key, entry in merged.items()}
         flat.update(own)
         return list(flat.values())
+
+    def _duplicate(self, first: YScalar, again: YScalar, path: str) -> None:
+        """Warn that `again` replaces `first`, as Drone's YAML reader does (the last wins)."""
+        message = (
+            f"key {shown(again.value)} is written twice (lines {first.line} and {again.line}); "
+            f"Drone keeps the last one, and so does Conveyor: line {first.line} is dropped"
+        )
+        hint = None
+        if not path and again.value == "kind":
+            message = (
+                f"`kind` is written twice in one document (lines {first.line} and {again.line}): "
+                f"the document above line {again.line} is merged into the one below, and each "
+                "key written in both keeps only its last value"
+            )
+            hint = f"put a `---` line before line {again.line} to start a new document"
+        self.report(codes.DUPLICATE_KEY, again, message, path=join(path, again.value), hint=hint)
 
     def _merge(self, value: YNode, path: str, active: set[int]) -> Iterable[Entry]:
         sources = value.items if isinstance(value, YSequence) else (value,)
@@ -147,6 +157,23 @@ class Reader:
             known = {entry.key for entry in found}
             found.extend(e for e in self._flatten(source, path, active) if e.key not in known)
         return found
+
+    def holds_anchors(self, node: YNode) -> bool:
+        """True when `node`, or a node inside it, is the target of an alias in the file."""
+        stack: list[YNode] = [node]
+        seen: set[int] = set()
+        while stack:
+            current = stack.pop()
+            if id(current) in self.aliased:
+                return True
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current, YSequence):
+                stack.extend(current.items)
+            elif isinstance(current, YMapping):
+                stack.extend(value for _, value in current.pairs)
+        return False
 
     def unknown_key(
         self, entry: Entry, path: str, known: Iterable[str], *, hint: str | None = None

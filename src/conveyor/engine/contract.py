@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Protocol
 from conveyor.plan.model import StepPlan, VolumePlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -90,6 +89,31 @@ class ContainerEnv:
     """The environment of one container; values may hold secrets, so they are never printed."""
 
     values: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullProgress:
+    """One progress event: layer id (may be empty), status text, bytes done and total."""
+
+    layer: str
+    status: str
+    current: int | None
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullResult:
+    """A successful pull: the reference pulled, its digest, image id and the login that worked.
+
+    `image_id` is "" only if another process removed the image between the pull and the
+    inspection that follows it.
+    """
+
+    reference: str
+    digest: str | None
+    image_id: str
+    credential: Credential | None
+    attempts: int
 
 
 class Engine(Protocol):

@@ -19,6 +19,8 @@ from conveyor.engine.contract import (
     ImageInfo,
     Leftover,
     LogStream,
+    PullProgress,
+    PullResult,
     ResourceKind,
     RunSpec,
 )
@@ -26,7 +28,6 @@ from conveyor.errors import EngineError, PullError
 from conveyor.plan.model import StepPlan
 
 if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress, PullResult
     from conveyor.images.credentials import Credential
     from conveyor.images.reference import Reference
 
@@ -110,8 +111,6 @@ class FakeEngine:
         on_progress: Callable[[PullProgress], None] | None = None,
     ) -> PullResult:
         """Succeeds (adding the image to the cache) unless a pull error is scripted."""
-        from conveyor.engine.pull import PullProgress, PullResult
-
         image = reference.string()
         self._record("pull", image)
         self.pulled_with[image] = list(candidates)

@@ -1,15 +1,17 @@
 """The lint room: every problem of a loaded pipeline file at once, sorted by position.
 
-`lint(result, trusted=...)` returns the loading diagnostics plus those of every rule
-family (one module each). Pure: no I/O; rendering lives in `conveyor.lint.render`.
+`lint(result, trusted=..., strict=...)` returns the loading diagnostics plus those of every
+rule family (one module each); `strict` makes every warning an error. Pure: no I/O;
+rendering lives in `conveyor.lint.render`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from conveyor.config.loader import LoadResult
-from conveyor.lint import documents, graph, images, names, trusted, values
+from conveyor.lint import documents, graph, images, names, strings, trusted, values
 from conveyor.source import Diagnostic, Severity
 from conveyor.spec.model import ConfigFile
 
@@ -22,18 +24,27 @@ RULES: tuple[Rule, ...] = (
     images.check,
     trusted.check,
     values.check,
+    strings.check,
     documents.check,
 )
 
 
-def lint(result: LoadResult, *, trusted: bool) -> list[Diagnostic]:
+def lint(result: LoadResult, *, trusted: bool, strict: bool = False) -> list[Diagnostic]:
     """Loading diagnostics and every rule's diagnostics, in file order.
 
-    A field the loader already refused (an error at its path) is not reported twice.
+    A field the loader already refused (an error at its path) is not reported twice. With
+    `strict`, every warning is an error (notes stay notes).
     """
     refused = {d.path for d in result.diagnostics if d.path and d.severity == Severity.ERROR}
     rules = [d for d in lint_file(result.file, trusted=trusted) if d.path not in refused]
-    return sort_diagnostics([*result.diagnostics, *rules])
+    found = sort_diagnostics([*result.diagnostics, *rules])
+    return [_escalate(d) for d in found] if strict else found
+
+
+def _escalate(diagnostic: Diagnostic) -> Diagnostic:
+    if diagnostic.severity != Severity.WARNING:
+        return diagnostic
+    return replace(diagnostic, severity=Severity.ERROR)
 
 
 def lint_file(file: ConfigFile, *, trusted: bool) -> list[Diagnostic]:

@@ -1,7 +1,8 @@
 """Rules about `depends_on`: names that exist, no repeats, and no cycles (steps and pipelines).
 
-The cycle search is iterative, so a chain of thousands of steps cannot overflow the stack.
-Pure: reads the spec, returns diagnostics.
+What a name may refer to is `conveyor.rules.dependencies` (shared with the compiler): a step
+may name a step, a service or "clone"; a pipeline may name any pipeline of the file, of any
+type. Pure: reads the spec, returns diagnostics.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from conveyor.config.codes import Code
 from conveyor.config.reader import close_match
 from conveyor.lint import codes
 from conveyor.lint.context import finding
+from conveyor.rules.dependencies import CLONE_STEP, Target, find_cycles, step_targets
 from conveyor.source import Diagnostic
 from conveyor.spec.model import ConfigFile, Node, Pipeline, Step
 
 
 def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
     """Every dependency problem of the file."""
-    for pipeline in file.pipelines:
+    for pipeline in file.docker_pipelines:
         yield from _step_graph(pipeline)
     yield from _pipeline_graph(file)
 
@@ -27,7 +29,7 @@ def _step_graph(pipeline: Pipeline) -> Iterator[Diagnostic]:
     names: dict[str, tuple[str, Node]] = {}
     for i, each in enumerate(pipeline.steps):
         names.setdefault(each.name, (f"steps[{i}]", each))
-    services = {service.name for service in pipeline.services}
+    targets = step_targets(pipeline)
     graph: dict[str, list[str]] = {}
     for name, (prefix, step) in names.items():
         graph[name] = []
@@ -41,33 +43,32 @@ def _step_graph(pipeline: Pipeline) -> Iterator[Diagnostic]:
                     f'"{target}" is listed twice in `depends_on`; remove the repeat',
                     prefix=prefix,
                 )
-            elif target in names:
+                continue
+            kind = targets.get(target)
+            if kind is Target.STEP:
                 graph[name].append(target)
-            elif target == CLONE_STEP and has_clone_step(pipeline):
-                continue  # Drone's clone step runs first; the edge is already met
-            else:
-                hint = "services start before every step; drop it from depends_on"
-                if target == CLONE_STEP:
-                    hint = "`clone: {disable: true}` removes the clone step; drop the dependency"
-                yield finding(
-                    codes.UNKNOWN_DEPENDENCY,
-                    step,
-                    rel,
-                    f'step "{name}" depends on "{target}", which is not a step of this pipeline'
-                    + _guess(target, names),
-                    prefix=prefix,
-                    hint=hint if target in services or target == CLONE_STEP else None,
-                )
+            elif kind is None:
+                yield _unknown_dependency(pipeline, name, target, (prefix, step), rel)
     yield from _cycles(graph, names, codes.STEP_CYCLE, "steps")
 
 
-CLONE_STEP = "clone"
-"""The name of Drone's implicit clone step, which steps may list in `depends_on`."""
-
-
-def has_clone_step(pipeline: Pipeline) -> bool:
-    """True unless `clone: {disable: true}`: Drone then runs a step named "clone" first."""
-    return pipeline.clone is None or not pipeline.clone.disable
+def _unknown_dependency(
+    pipeline: Pipeline, name: str, target: str, where: tuple[str, Node], rel: str
+) -> Diagnostic:
+    prefix, step = where
+    hint = None
+    if target == CLONE_STEP:
+        hint = "`clone: {disable: true}` removes the clone step; drop the dependency"
+    others = {n: None for n in step_targets(pipeline) if n not in (name, CLONE_STEP)}
+    return finding(
+        codes.UNKNOWN_DEPENDENCY,
+        step,
+        rel,
+        f'step "{name}" depends on "{target}", which is no step or service of this pipeline'
+        + _guess(target, others),
+        prefix=prefix,
+        hint=hint,
+    )
 
 
 def _pipeline_graph(file: ConfigFile) -> Iterator[Diagnostic]:
@@ -124,31 +125,3 @@ def _depends_on(node: Node) -> tuple[str, ...]:
 def _index_of(node: Node, target: str) -> int:
     depends_on = _depends_on(node)
     return depends_on.index(target) if target in depends_on else 0
-
-
-def find_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
-    """Cycles found by a depth-first search, each as `[a, b, ..., a]` (a depends on b...)."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    cycles: list[list[str]] = []
-    for root in graph:
-        if root in state:
-            continue
-        path = [root]
-        position = {root: 0}
-        stack = [iter(graph[root])]
-        state[root] = 1
-        while stack:
-            target = next(stack[-1], None)
-            if target is None:
-                stack.pop()
-                done = path.pop()
-                del position[done]
-                state[done] = 2
-            elif target not in state:
-                state[target] = 1
-                position[target] = len(path)
-                path.append(target)
-                stack.append(iter(graph.get(target, ())))
-            elif state[target] == 1:
-                cycles.append([*path[position[target] :], target])
-    return cycles

@@ -18,6 +18,7 @@ _RESET = "\x1b[0m"
 _STYLE = {
     Severity.ERROR: "\x1b[1;31m",
     Severity.WARNING: "\x1b[1;33m",
+    Severity.NOTE: "\x1b[1;36m",
     "bold": "\x1b[1m",
     "dim": "\x1b[2m",
     "hint": "\x1b[36m",
@@ -75,10 +76,12 @@ def _excerpt(line: str, number: int, column: int, diagnostic: Diagnostic, color:
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    """`2 errors, 1 warning`."""
+    """`2 errors, 1 warning`, and `, 3 notes` when there are notes."""
     errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
-    warnings = len(diagnostics) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    notes = sum(1 for d in diagnostics if d.severity == Severity.NOTE)
+    warnings = len(diagnostics) - errors - notes
+    line = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    return f"{line}, {_plural(notes, 'note')}" if notes else line
 
 
 def _plural(count: int, word: str) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from conveyor.lint import codes
 from conveyor.lint.context import each_step, finding, label
+from conveyor.rules.paths import host_volume_advice
 from conveyor.source import Diagnostic
 from conveyor.spec.model import ConfigFile, Pipeline
 from conveyor.spec.trust import trusted_only_fields
@@ -21,7 +22,7 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
     """Every trusted-only field of the file, unless `trusted`."""
     if trusted:
         return
-    for pipeline in file.pipelines:
+    for pipeline in file.docker_pipelines:
         for prefix, step in each_step(pipeline):
             for name in trusted_only_fields(step):
                 yield finding(
@@ -45,7 +46,7 @@ def _volumes(pipeline: Pipeline) -> Iterator[Diagnostic]:
                 volume,
                 "host",
                 f'host volume "{volume.name}" is allowed only in trusted repositories; '
-                "use `temp: {}` instead",
+                + host_volume_advice(volume.host.path),
                 prefix=prefix,
                 hint=HINT,
             )

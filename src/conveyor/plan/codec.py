@@ -1,4 +1,5 @@
-"""The plan as JSON and back: `plan_to_json` for `conveyor compile` and goldens, `plan_from_json`.
+"""The plan as JSON and back: `plan_to_json` for `conveyor compile` and goldens, `plan_from_json`;
+`plan_to_data`/`plan_from_data` for documents that embed a plan (a stage job).
 
 Keys follow the dataclass field order (mappings are sorted by key), enums are written
 as their values, tuples as lists, and the text is indented by 2 and ends with a newline,
@@ -23,7 +24,19 @@ from conveyor.plan.model import Plan
 
 def plan_to_json(plan: Plan) -> str:
     """`plan` as stable, indented JSON text."""
-    return json.dumps(_encode(plan), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(plan_to_data(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_to_data(plan: Plan) -> object:
+    """`plan` as JSON-able data (dicts, lists, strings, numbers), as `plan_to_json` writes it."""
+    return _encode(plan)
+
+
+def plan_from_data(data: object) -> Plan:
+    """The plan of `plan_to_data`; ConfigError when `data` is not such a plan."""
+    decoded = _decode(data, Plan, "plan")
+    assert isinstance(decoded, Plan)
+    return decoded
 
 
 def plan_from_json(text: str) -> Plan:
@@ -34,9 +47,7 @@ def plan_from_json(text: str) -> Plan:
         raise ConfigError(
             f"the plan is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
         ) from None
-    decoded = _decode(data, Plan, "plan")
-    assert isinstance(decoded, Plan)
-    return decoded
+    return plan_from_data(data)
 
 
 def _encode(value: object) -> object:

@@ -22,6 +22,31 @@ class StepKind(StrEnum):
     STEP = "step"
 
 
+class RunPolicy(StrEnum):
+    """When a step runs, from `when: status`: the pipeline's state so far decides."""
+
+    ON_SUCCESS = "on_success"
+    """While nothing has failed (Drone's default)."""
+    ON_FAILURE = "on_failure"
+    """Only once something has failed (`status: [failure]`)."""
+    ALWAYS = "always"
+    """Either way (`status: [success, failure]`)."""
+
+    def runs(self, *, failing: bool) -> bool:
+        """Whether a step of this policy runs when the pipeline is (or is not) failing."""
+        if self is RunPolicy.ALWAYS:
+            return True
+        return self is (RunPolicy.ON_FAILURE if failing else RunPolicy.ON_SUCCESS)
+
+
+class FailurePolicy(StrEnum):
+    """What a failed step does to the pipeline (`failure:`)."""
+
+    FAIL = "fail"
+    IGNORE = "ignore"
+    """The step's failure does not fail the pipeline (`failure: ignore`)."""
+
+
 class MountKind(StrEnum):
     """What backs a mount inside a container."""
 
@@ -68,12 +93,11 @@ class StepPlan:
     """Environment variable -> secret name; resolved by the runner just before the run."""
     depends_on: tuple[str, ...] = ()
     """Explicit edges: a serial pipeline gets each step depending on the previous one."""
-    run_on_success: bool = True
-    run_on_failure: bool = False
-    """From `when: status`; a step runs when the pipeline state matches one of the two."""
+    run_policy: RunPolicy = RunPolicy.ON_SUCCESS
+    """From `when: status`: whether the step runs while the pipeline succeeds, fails, or both."""
     skip_reason: str | None = None
     """Set when a static `when` condition (branch, event, ...) excludes the step."""
-    failure_ignore: bool = False
+    failure_policy: FailurePolicy = FailurePolicy.FAIL
     detach: bool = False
     privileged: bool = False
     mounts: tuple[MountPlan, ...] = ()

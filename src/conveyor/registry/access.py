@@ -11,9 +11,9 @@ from typing import Literal
 
 import requests
 
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 from conveyor.registry.auth import (
-    AccessVerdict,
     AuthDanceError,
     Challenge,
     RegistrySession,

@@ -12,12 +12,12 @@ import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from urllib.parse import urlsplit
 
 import requests
 from requests.utils import parse_dict_header
 
+from conveyor.images.access import AccessVerdict
 from conveyor.images.credentials import Credential
 
 CLIENT_ID = "conveyor"
@@ -50,14 +50,6 @@ class RegistrySession(requests.Session):
             and self.should_strip_auth(response.request.url, url)  # type: ignore[no-untyped-call]
         ):
             del headers["Authorization"]
-
-
-class AccessVerdict(StrEnum):
-    """What a registry said about reading one manifest with one credential context."""
-
-    ALLOWED = "allowed"
-    DENIED = "denied"
-    UNREACHABLE = "unreachable"
 
 
 class AuthDanceError(Exception):

@@ -14,12 +14,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -27,39 +24,12 @@ from conveyor.errors import CredentialError
 from conveyor.images.credentials import Credential
 from conveyor.images.matching import display_key, registry_host
 from conveyor.registry.auth import keep_headers
+from conveyor.registry.settings import PluginSettings, TlsMode
 
 MEDIA_TYPE = "application/vnd.drone.registry.v1+json"
 """`Accept` of drone-go's registry plugin client (registry.V1)."""
 KEY_ID = "hmac-key"
 SIGNED_HEADERS = ("accept", "accept-encoding", "content-type", "date", "digest")
-
-
-class TlsMode(StrEnum):
-    """Whether the plugin's TLS certificate is checked (`DRONE_REGISTRY_PLUGIN_SKIP_VERIFY`)."""
-
-    VERIFY = "verify"
-    SKIP_VERIFY = "skip-verify"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PluginSettings:
-    """Where the registry plugin listens and the secret shared with it."""
-
-    endpoint: str
-    secret: str = field(repr=False)
-    tls: TlsMode = TlsMode.VERIFY
-    timeout: float = 60.0
-
-    def display(self) -> str:
-        """The endpoint without user info, fit for messages."""
-        return safe_endpoint(self.endpoint)
-
-
-def safe_endpoint(endpoint: str) -> str:
-    """`http://user:pw@host:3000/x` -> `http://host:3000/x`."""
-    parts = urlsplit(endpoint)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def request_body(build: Mapping[str, str]) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from conveyor.images.dockerconfig import DockerConfig, HelperRule, parse_docker_
 from conveyor.images.matching import order_candidates, reference_host
 from conveyor.images.reference import Reference
 from conveyor.registry.helpers import helper_credential
-from conveyor.registry.plugin import PluginSettings, fetch_plugin_credentials
+from conveyor.registry.plugin import fetch_plugin_credentials
+from conveyor.registry.settings import PluginSettings
 
 HelperRunner = Callable[[HelperRule, str, str], Credential | None]
 """(rule, host, source) -> the helper's login for host, None if none; raises CredentialError."""

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from conveyor.plan.model import StepPlan
+from conveyor.plan.model import FailurePolicy, RunPolicy, StepPlan
 
 EXIT_SKIP_REST = 78
 """The exit code that means "success, and skip the remaining steps"."""
@@ -56,10 +56,9 @@ class Node:
 
     name: str
     depends_on: tuple[str, ...] = ()
-    run_on_success: bool = True
-    run_on_failure: bool = False
+    run_policy: RunPolicy = RunPolicy.ON_SUCCESS
     skip_reason: str | None = None
-    failure_ignore: bool = False
+    failure_policy: FailurePolicy = FailurePolicy.FAIL
     detach: bool = False
 
     @classmethod
@@ -68,10 +67,9 @@ class Node:
         return cls(
             name=step.name,
             depends_on=step.depends_on,
-            run_on_success=step.run_on_success,
-            run_on_failure=step.run_on_failure,
+            run_policy=step.run_policy,
             skip_reason=step.skip_reason,
-            failure_ignore=step.failure_ignore,
+            failure_policy=step.failure_policy,
             detach=step.detach,
         )
 
@@ -106,7 +104,7 @@ class Schedule:
     def failing(self) -> bool:
         """Whether a step failed in a way that fails the pipeline."""
         return any(
-            status in BAD and not self._nodes[name].failure_ignore
+            status in BAD and self._nodes[name].failure_policy is not FailurePolicy.IGNORE
             for name, status in self._status.items()
         )
 
@@ -183,9 +181,9 @@ class Schedule:
             return f"a step exited with code {EXIT_SKIP_REST}"
         if node.skip_reason is not None:
             return node.skip_reason
-        if self.failing and not node.run_on_failure:
-            return "an earlier step failed"
-        if not self.failing and not node.run_on_success:
+        if not node.run_policy.runs(failing=self.failing):
+            if self.failing:
+                return "an earlier step failed"
             return "it runs only when the pipeline fails"
         return None
 

@@ -7,15 +7,12 @@ Log text in events is already masked; no event carries a secret value. The execu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from conveyor.engine.contract import LogStream
+from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.images.policy import PullPolicy
 from conveyor.plan.model import StepKind
 from conveyor.runner.dag import RunStatus, StepStatus
-
-if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,10 @@
-"""Runs a Plan on an Engine: secrets and credentials, pre-flight checks, setup, the loop, cleanup.
+"""Runs a StageJob on an Engine: secrets and credentials, pre-flight checks, setup, the loop,
+cleanup.
 
-The plan holds secret references; values come in as a mapping and go only into container
-environments and the masker. A failing step is a result (`RunFinished.status`); only bad input
-(a missing secret, a malformed credential) raises. Cleanup always runs, even on Ctrl-C.
+The plan holds secret references; values come with the job and go only into container
+environments and the masker; secrets of a pull request build are withheld here, once. A failing
+step is a result (`RunFinished.status`); only bad input (a missing secret, a malformed
+credential) raises. Cleanup always runs, even on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Protocol
 
 from conveyor.engine.contract import Engine, Owner, RunSpec
@@ -22,7 +23,8 @@ from conveyor.errors import ConveyorError
 from conveyor.images.credentials import Credential
 from conveyor.images.dockerconfig import login_values
 from conveyor.images.reference import Reference
-from conveyor.plan.model import Plan, StepKind, StepPlan
+from conveyor.plan.model import StepKind, StepPlan
+from conveyor.registry.settings import RegistrySources
 from conveyor.runner.dag import Node, RunStatus, Schedule, StepStatus
 from conveyor.runner.environment import require_secrets
 from conveyor.runner.events import (
@@ -34,9 +36,10 @@ from conveyor.runner.events import (
     StepFinished,
     StepResult,
 )
-from conveyor.runner.image_guard import ImageGuard, NoGuard
+from conveyor.runner.image_guard import ImageGuard
 from conveyor.runner.image_stage import ImageStage
-from conveyor.runner.run_loop import ABANDON_SECONDS, Limits, RunLoop
+from conveyor.runner.job import StageJob
+from conveyor.runner.run_loop import ABANDON_SECONDS, RunLoop
 from conveyor.runner.step_worker import Message, StepContext
 from conveyor.runner.tracking import ContainerTracker
 from conveyor.secrets.masking import Masker
@@ -52,23 +55,11 @@ class CredentialSource(Protocol):
         ...
 
 
-CredentialFactory = Callable[[Sequence[tuple[str, str]], Sequence[Path]], CredentialSource]
-"""(secret name, config.json text) pairs + runner config files -> a credential set."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunOptions:
-    """Settings of one run (the CLI flags of `conveyor exec`)."""
-
-    parallel: int = 4
-    limits: Limits = field(default_factory=Limits)
-    workspace_source: Path | None = None
-    workspace_exclude: tuple[Path, ...] = ()
-    """Files of workspace_source not copied into the workspace (secret files)."""
-    registry_config_files: tuple[Path, ...] = ()
-    extra_env: Mapping[str, str] = field(default_factory=dict, repr=False)
-    withheld_secrets: frozenset[str] = frozenset()
-    """Secrets kept from this build (a pull request): their variables stay unset."""
+CredentialCollector = Callable[
+    [Sequence[tuple[str, str]], RegistrySources, Mapping[str, str]], CredentialSource
+]
+"""(secret name, config.json text) pairs, the job's other sources and its build -> the
+credential set (registry.sources.collect_credentials; tests pass a stand-in)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,22 +72,22 @@ class _Prepared:
 
 
 class Executor:
-    """Runs plans on `engine`, reporting to `sink`; one run at a time per instance."""
+    """Runs stage jobs on `engine`, reporting to `sink`; one run at a time per instance."""
 
     def __init__(
         self,
         engine: Engine,
         *,
         sink: EventSink,
-        guard: ImageGuard | None = None,
-        credentials: CredentialFactory | None = None,
+        guard: ImageGuard,
+        credentials: CredentialCollector | None = None,
         cancel: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
         owner: Owner | None = None,
     ) -> None:
         self._engine = engine
         self._sink = sink
-        self._guard = guard or NoGuard()
+        self._guard = guard
         self._credentials = credentials or _collect_credentials
         self.cancel = cancel or threading.Event()
         self._clock = clock
@@ -108,11 +99,9 @@ class Executor:
         with self._emit_lock:
             self._sink.emit(event)
 
-    def run(
-        self, plan: Plan, secrets: Mapping[str, str], options: RunOptions | None = None
-    ) -> RunFinished:
-        """Run `plan` to the end (or until `cancel` is set); raises only for bad input."""
-        options = options or RunOptions()
+    def run(self, job: StageJob) -> RunFinished:
+        """Run `job` to the end (or until `cancel` is set); raises only for bad input."""
+        plan, secrets, withheld = job.plan, job.usable_secrets(), job.withheld_secrets()
         began = self._clock()
         steps = _ordered(plan.steps)
         run = RunSpec(
@@ -121,23 +110,23 @@ class Executor:
             workspace_path=plan.workspace_path,
             workspace_base=plan.workspace_base,
             volumes=plan.volumes,
-            workspace_source=options.workspace_source,
-            workspace_exclude=options.workspace_exclude,
+            workspace_source=job.workspace_source,
+            workspace_exclude=job.workspace_exclude,
         )
         if plan.skip_reason is not None:
             self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
             return self._skip_all(run, steps, began, f"pipeline skipped: {plan.skip_reason}")
         active = [step for step in steps if step.skip_reason is None]
-        require_secrets(active, secrets, options.withheld_secrets)
+        require_secrets(active, secrets, withheld)
         for name in sorted({n for step in active for n in step.secrets.values()}):
-            if name in options.withheld_secrets:
+            if name in withheld:
                 self.emit(
                     Notice(
                         message=f"secret {name!r} is withheld from this pull request build; "
                         "the steps that use it see no value"
                     )
                 )
-        credentials = self._credential_set(plan, secrets, options)
+        credentials = self._credential_set(job, secrets)
         values = [value for value in secrets.values() if value]
         for name in plan.registry_secrets:  # each login of a config.json, on its own too
             values.extend(login_values(secrets.get(name, "")))
@@ -146,19 +135,19 @@ class Executor:
             self._engine, credentials=credentials, guard=self._guard, emit=self.emit
         )
         self.emit(RunStarted(run_id=run.run_id, pipeline=plan.pipeline, steps=_names(steps)))
-        problems = images.preflight(step for step in active if step.run_on_success)
+        problems = images.preflight(step for step in active if step.run_policy.runs(failing=False))
         if problems:
             return self._refuse(run, steps, problems, began)
         context = _Prepared(run=run, steps=steps, images=images, masker=masker, secrets=secrets)
-        return self._execute(context, options, began)
+        return self._execute(context, job, began)
 
-    def _execute(self, prepared: _Prepared, options: RunOptions, began: float) -> RunFinished:
+    def _execute(self, prepared: _Prepared, job: StageJob, began: float) -> RunFinished:
         run, steps = prepared.run, prepared.steps
         tracker = ContainerTracker()
         janitor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="conveyor-janitor")
         inbox: queue.Queue[Message] = queue.Queue()
         services = tuple(step.name for step in steps if step.kind is StepKind.SERVICE)
-        schedule = Schedule([_node(step, services) for step in steps], parallel=options.parallel)
+        schedule = Schedule([_node(step, services) for step in steps], parallel=job.parallel)
         loop = RunLoop(
             steps=steps,
             schedule=schedule,
@@ -169,12 +158,12 @@ class Executor:
                 tracker=tracker,
                 masker=prepared.masker,
                 secrets=prepared.secrets,
-                extra_env=options.extra_env,
+                extra_env=job.extra_env,
                 emit=self.emit,
                 post=inbox.put,
             ),
             inbox=inbox,
-            limits=options.limits,
+            limits=job.limits,
             cancel=self.cancel,
             janitor=janitor,
             clock=self._clock,
@@ -187,29 +176,23 @@ class Executor:
             self._cleanup(run, tracker, janitor)
         return self._finish(run, loop.outcome(), loop.results(), began, message)
 
-    def _credential_set(
-        self, plan: Plan, secrets: Mapping[str, str], options: RunOptions
-    ) -> CredentialSource:
+    def _credential_set(self, job: StageJob, secrets: Mapping[str, str]) -> CredentialSource:
         configs: list[tuple[str, str]] = []
-        for name in plan.registry_secrets:
+        withheld = job.withheld_secrets()
+        for name in job.plan.registry_secrets:
             if name in secrets:
                 configs.append((name, secrets[name]))
-            elif name in options.withheld_secrets:
-                self.emit(
-                    Notice(
-                        message=f"image_pull_secrets names secret {name!r}, which is withheld "
-                        "from this pull request build: its logins are not used, and private "
-                        "images may fail to pull"
-                    )
+                continue
+            why = (
+                "is withheld from this pull request build" if name in withheld else "was not given"
+            )
+            self.emit(
+                Notice(
+                    message=f"image_pull_secrets names secret {name!r}, which {why}: "
+                    "private images may fail to pull"
                 )
-            else:
-                self.emit(
-                    Notice(
-                        message=f"image_pull_secrets names secret {name!r}, which was not "
-                        "given: private images may fail to pull"
-                    )
-                )
-        found = self._credentials(configs, options.registry_config_files)
+            )
+        found = self._credentials(configs, job.registry, job.build)
         for problem in found.problems:
             self.emit(Notice(message=problem))
         return found
@@ -268,11 +251,16 @@ class Executor:
 
 
 def _collect_credentials(
-    configs: Sequence[tuple[str, str]], files: Sequence[Path]
+    configs: Sequence[tuple[str, str]], sources: RegistrySources, build: Mapping[str, str]
 ) -> CredentialSource:
     from conveyor.registry.sources import collect_credentials
 
-    return collect_credentials(secret_configs=configs, runner_config_files=files)
+    return collect_credentials(
+        secret_configs=configs,
+        runner_config_files=sources.config_files,
+        plugin=sources.plugin,
+        build=build,
+    )
 
 
 def _ordered(steps: Sequence[StepPlan]) -> list[StepPlan]:

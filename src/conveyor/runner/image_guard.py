@@ -1,7 +1,8 @@
 """The hook through which the private-image-cache check (semantics.md section 5) joins a run.
 
 The runner calls `before_use` before a step runs a cached image and `after_pull` after each
-pull; the cache room implements the checks. `NoGuard` is Drone's behaviour (mode `off`).
+pull; the cache room implements the checks (cache/guard.py, whose `OpenGuard` is Drone's
+behaviour, mode `off`). The caller always chooses the guard: the runner has no default.
 """
 
 from __future__ import annotations
@@ -45,33 +46,3 @@ class ImageGuard(Protocol):
         candidates and the id of the image cached under that name before the pull (None:
         absent); may raise errors.ImageAccessDeniedError when the pull proves nothing."""
         ...
-
-
-class NoGuard:
-    """No check: any cached image may be used (Drone's behaviour, mode `off`)."""
-
-    def forces_pull(self) -> bool:
-        """Never forces a pull."""
-        return False
-
-    def before_use(
-        self,
-        *,
-        reference: Reference,
-        image_id: str,
-        repo_digests: Sequence[str],
-        candidates: Sequence[Credential],
-    ) -> None:
-        """Allows everything."""
-
-    def after_pull(
-        self,
-        *,
-        reference: Reference,
-        digest: str | None,
-        image_id: str,
-        credential: Credential | None,
-        candidates: Sequence[Credential],
-        cached_id: str | None,
-    ) -> None:
-        """Records nothing."""

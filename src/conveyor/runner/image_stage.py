@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from conveyor.engine.contract import Engine, ImageInfo
+from conveyor.engine.contract import Engine, ImageInfo, PullProgress
 from conveyor.errors import PullError
 from conveyor.images.credentials import Credential
 from conveyor.images.decision import PullAction, decide, missing_image_message
@@ -26,9 +26,6 @@ from conveyor.runner.events import (
     PullStarted,
 )
 from conveyor.runner.image_guard import ImageGuard
-
-if TYPE_CHECKING:
-    from conveyor.engine.pull import PullProgress
 
 
 class Candidates(Protocol):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from conveyor.plan.model import StepKind, StepPlan
+from conveyor.plan.model import FailurePolicy, StepKind, StepPlan
 from conveyor.runner import step_worker
 from conveyor.runner.dag import RunStatus, Schedule, StepStatus, status_of_exit
 from conveyor.runner.events import StepFinished, StepResult
@@ -138,7 +138,10 @@ class RunLoop:
                 return StepStatus.SUCCESS, None
             return StepStatus.SUCCESS, f"exited with code {message.exit_code} in the background"
         status = status_of_exit(message.exit_code)
-        if status is StepStatus.FAILURE and self._steps[name].failure_ignore:
+        if (
+            status is StepStatus.FAILURE
+            and self._steps[name].failure_policy is FailurePolicy.IGNORE
+        ):
             return status, "ignored (failure: ignore)"
         return status, None
 

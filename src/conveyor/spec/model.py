@@ -177,12 +177,20 @@ class Clone:
     trace: bool = False
 
 
+DOCKER = "docker"
+"""The pipeline type Conveyor runs; other types (kubernetes, exec, vm...) are other runners'."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pipeline(Node):
-    """A `kind: pipeline` document (`type: docker`, the default)."""
+    """A `kind: pipeline` document (`type: docker`, the default).
+
+    A pipeline of another type keeps only what the server needs to queue it for a runner of
+    that type (name, type, platform, trigger, depends_on, node); its steps are not read.
+    """
 
     name: str = "default"
-    type: str = "docker"
+    type: str = DOCKER
     pull: str | None = None
     """Beyond Drone: a default pull policy for every step of this pipeline."""
     platform: Platform | None = None
@@ -197,6 +205,11 @@ class Pipeline(Node):
     depends_on: tuple[str, ...] = ()
     node: Mapping[str, str] = field(default_factory=dict)
     concurrency_limit: int | None = None
+
+    @property
+    def is_docker(self) -> bool:
+        """True for the pipelines Conveyor runs (`type: docker`)."""
+        return self.type == DOCKER
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,3 +243,8 @@ class ConfigFile:
     def pipelines(self) -> tuple[Pipeline, ...]:
         """The pipeline documents, in file order."""
         return tuple(d for d in self.documents if isinstance(d, Pipeline))
+
+    @property
+    def docker_pipelines(self) -> tuple[Pipeline, ...]:
+        """The pipelines Conveyor runs and checks, in file order."""
+        return tuple(d for d in self.pipelines if d.is_docker)
