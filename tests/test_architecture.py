@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"plan", "images"},
     "engine/docker": {"engine", "plan", "images"},
     "runner": {"plan", "engine", "images", "secrets", "registry"},
+    "server": {"spec", "plan", "images", "config", "lint", "compiler"},
     "cli": {
         "plan",
         "images",
@@ -46,7 +47,10 @@ ALLOWED: dict[str, set[str]] = {
         "engine",
         "engine/docker",
         "runner",
+        "server",
+        "client",
     },
+    "client": set(),
 }
 """Room -> the rooms it may import: the arrows that exist, no more (docs/architecture.md)."""
 SUB_ROOMS = {("engine", "docker")}

@@ -36,6 +36,7 @@ Environment (defaults in brackets):
   TESTENV_DOCKERD_WAIT [60]  seconds to wait for a dockerd we start
   TESTENV_DOCKERD_EXTRA_ARGS []  extra dockerd flags (e.g. --data-root/--exec-root/
                              --pidfile for a second, private daemon)
+  TESTENV_POSTGRES [1]       start a throwaway PostgreSQL (pg-up.sh, port PGPORT [5433])
   TESTENV_OFFLINE_GUARD [1]  for a dockerd that up.sh starts: HTTP(S)_PROXY=
                              127.0.0.1:9 (a pull from any non-loopback registry
                              fails fast) and container DNS 127.0.0.1
@@ -532,6 +533,15 @@ for reg in "${REGISTRIES[@]}"; do
 done
 log "registries hold ci-test/{busybox:1,busybox:latest,marker:1,remote-only:1} and other/busybox:1"
 
+# ------------------------------------------------------ 5b. postgresql ----
+# A throwaway PostgreSQL for the server tests (pg-up.sh: reused when already running).
+PG_URL=""
+if [[ ${TESTENV_POSTGRES:-1} == 1 ]]; then
+    # 9>&- : the postmaster must not inherit our flock fd (it would hold the lock forever)
+    PG_URL=$(PGROOT="$STATE-postgres" bash "$(dirname "${BASH_SOURCE[0]}")/pg-up.sh" 9>&-) \
+        || die "PostgreSQL did not start, see $STATE-postgres/server.log"
+fi
+
 # ------------------------------------------------------ 6. env file --------
 ENVF="$STATE/env"
 ev() { printf 'export %s=%q\n' "$1" "$2"; }
@@ -557,6 +567,7 @@ ev() { printf 'export %s=%q\n' "$1" "$2"; }
     # Drone-style DOCKER_AUTH_CONFIG / .dockerconfigjson content for the auth registries
     ev TEST_DOCKER_AUTH_CONFIG "$(tr -d '\n' <"$DOCKER_CONFIG/config.json")"
     ev TEST_DOCKER_CONFIG_DIR "$DOCKER_CONFIG"
+    [[ -n $PG_URL ]] && ev TEST_POSTGRES_URL "$PG_URL"
 } >"$ENVF.tmp"
 mv "$ENVF.tmp" "$ENVF"
 

@@ -36,7 +36,19 @@ def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["exec"], ["lint"], ["compile"], ["image", "resolve"], ["prune"]],
+    [
+        [],
+        ["exec"],
+        ["lint"],
+        ["compile"],
+        ["image", "resolve"],
+        ["prune"],
+        *(["repo", c] for c in ("add", "ls", "info", "update", "rm", "hook")),
+        *(["secret", c] for c in ("add", "ls", "info", "update", "rm")),
+        *(["build", c] for c in ("create", "ls", "info", "logs", "cancel", "restart")),
+        ["build", "approve"],
+        ["agent", "ls"],
+    ],
     ids=lambda command: " ".join(["conveyor", *command]),
 )
 def test_every_command_help_has_examples_and_fits_80_columns(

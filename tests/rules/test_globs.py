@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conveyor.rules import globs
+from conveyor.rules.glob_bits import BitMatcher
 from conveyor.rules.globs import glob_match, prefix_matches
 
 
@@ -54,6 +58,8 @@ def test_glob_match(pattern: str, value: str, expected: bool) -> None:
         ("**/x", "x", True),
         ("**/x", "a/b/x", True),
         ("[!a]", "/", False),
+        ("[}-]]", "}", False),  # the old regex translation raised re.error on this range
+        ("[z-a]", "m", False),
     ],
 )
 def test_glob_edges(pattern: str, value: str, expected: bool) -> None:
@@ -75,3 +81,27 @@ def test_prefix_and_suffix_matches_in_one_pass() -> None:
     assert prefix_matches("a*", value)[:3] == [1, 2, 3]
     assert prefix_matches("*b", value, from_end=True)[:2] == [1, 2]
     assert prefix_matches("[", value) == []
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", "/", "*", "**", "**/", "/**", "?", "[a-b]", "[!a]", "\\*", "["]),
+        max_size=6,
+    ).map("".join),
+    st.text(alphabet="ab/-", max_size=8),
+    st.booleans(),
+)
+def test_the_bit_parallel_matcher_agrees_with_the_state_set_automaton(
+    pattern: str, value: str, reverse: bool
+) -> None:
+    # Patterns without braces use glob_bits; the Thompson NFA is the reference.
+    try:
+        items, _ = globs._parse(pattern, 0, in_braces=False)
+    except globs._BadPatternError:
+        return
+    if reverse:
+        items = globs._reversed(items)
+    nfa = globs._Nfa()
+    nfa.start, nfa.accept = nfa.sequence(items)
+    assert BitMatcher(items, globs._CLASSES).ends(value) == nfa.ends(value)

@@ -35,9 +35,9 @@ def test_a_secret_with_a_nul_byte_is_masked_in_runcs_error_and_nothing_is_left(
         secrets={"TOKEN": "token"},
     )
     recorder = Recorder()
-    plan = Plan(pipeline="refusal", steps=(step,), workspace_path="/drone/src")
+    refused = Plan(pipeline="refusal", steps=(step,), workspace_path="/drone/src")
     result = Executor(connect(), sink=recorder, guard=OpenGuard()).run(
-        StageJob(plan=plan, secrets={"token": VALUE})
+        StageJob(plan=refused, secrets={"token": VALUE})
     )
     assert result.status is RunStatus.FAILURE
     failed = result.results[0]

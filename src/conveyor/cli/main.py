@@ -15,7 +15,18 @@ from types import ModuleType
 
 from conveyor import __version__
 
-COMMANDS: tuple[str, ...] = ("exec", "lint", "compile", "image", "prune")
+COMMANDS: tuple[str, ...] = (
+    "exec",
+    "lint",
+    "compile",
+    "image",
+    "prune",
+    "server",
+    "repo",
+    "secret",
+    "build",
+    "agent",
+)
 """Sub-command modules (`conveyor.cli.cmd_<name>`), in the order `--help` lists them."""
 
 DESCRIPTION = """\

@@ -22,7 +22,7 @@ from conveyor.rules.environment import (
 from conveyor.rules.substitution import BadSubstitutionError, substitute
 from conveyor.rules.walk import pipeline_strings
 from conveyor.source import Diagnostic
-from conveyor.spec.model import ConfigFile, EnvValue, Node, Pipeline
+from conveyor.spec.model import ConfigFile, EnvValue, Node, Pipeline, Step
 
 
 def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
@@ -86,9 +86,8 @@ def _names(node: Node, environment: Mapping[str, EnvValue], prefix: str) -> Iter
             )
 
 
-def _settings(prefix: str, step: Node) -> Iterator[Diagnostic]:
-    settings = getattr(step, "settings", {})
-    for name, value in settings.items():
+def _settings(prefix: str, step: Step) -> Iterator[Diagnostic]:
+    for name, value in step.settings.items():
         if nested_secret(value):
             yield finding(
                 codes.NESTED_SECRET,

@@ -46,12 +46,19 @@ def check(file: ConfigFile, *, trusted: bool) -> Iterator[Diagnostic]:
 def _workspace(pipeline: Pipeline) -> Iterator[Diagnostic]:
     paths = workspace_paths(pipeline)
     if not paths.usable:
+        written = pipeline.workspace
+        parts = [
+            f"{k}: {v}"
+            for k, v in (("base", written and written.base), ("path", written and written.path))
+            if v
+        ]
         yield finding(
             codes.BAD_WORKSPACE,
             pipeline,
             "workspace",
-            f'workspace "{paths.full}" is not an absolute path of its own (it is, or lands on, '
-            f"a system directory); use a path such as {DEFAULT_BASE}",
+            f'workspace {{{", ".join(parts)}}} lands on "{paths.full}", which is not an absolute '
+            f"directory of its own (a system directory, or relative); use a path such as "
+            f"{DEFAULT_BASE}",
             prefix="",
         )
 

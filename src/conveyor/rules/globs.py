@@ -2,9 +2,10 @@
 
 Drone uses the doublestar library: `*` and `?` stop at `/`, `**` as a whole path component
 crosses directories, `[...]` classes (negated by `^` or `!`), `{a,b}` alternatives and `\\`
-escapes. A malformed pattern matches nothing, as in Drone. A pattern becomes a Thompson NFA
-that is simulated state-set by state-set: time is O(len(value) * len(pattern)) whatever the
-pattern, never exponential backtracking. Pure.
+escapes. A malformed pattern matches nothing, as in Drone. A pattern becomes an automaton that
+is simulated over the value once, never backtracking: time is O(len(value) * len(pattern))
+whatever the pattern. Patterns without braces use bit-parallel positions (`glob_bits`), the
+others a Thompson NFA simulated state-set by state-set. Pure.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from conveyor.rules.glob_bits import BitMatcher
 
 
 class _BadPatternError(Exception):
@@ -35,6 +38,12 @@ class _Char:
         return inside
 
 
+_NOT_SLASH = _Char("?")
+_ANY = _Char("class", (("\x00", "\U0010ffff"),))
+_SLASH = _Char("lit", (("/", "/"),))
+_CLASSES = {"star": _NOT_SLASH, "all": _ANY, "any": _ANY, "slash": _SLASH}
+"""`?`, any character, `/`; and the classes a star item loops on (for `glob_bits`)."""
+
 _Item = tuple[str, object]
 """("char", _Char), ("star", None) `[^/]*`, ("all", None) `.*`, ("dir", None) `(?:.*/)?`,
 ("rdir", None) `(?:/.*)?` (a reversed "dir"), ("alt", tuple of item sequences)."""
@@ -57,15 +66,18 @@ def prefix_matches(pattern: str, value: str, *, from_end: bool = False) -> list[
     return [end for end in nfa.ends(value[::-1] if from_end else value) if end > 0]
 
 
-@lru_cache(maxsize=1024)
-def _compile(pattern: str, *, reverse: bool) -> _Nfa | None:
+@lru_cache(maxsize=256)
+def _compile(pattern: str, *, reverse: bool) -> _Nfa | BitMatcher | None:
     try:
         items, _end = _parse(pattern, 0, in_braces=False)
     except _BadPatternError:
         return None
+    if reverse:
+        items = _reversed(items)
+    if all(kind != "alt" for kind, _ in items):
+        return BitMatcher(items, _CLASSES)
     nfa = _Nfa()
-    start, end = nfa.sequence(_reversed(items) if reverse else items)
-    nfa.start, nfa.accept = start, end
+    nfa.start, nfa.accept = nfa.sequence(items)
     return nfa
 
 
@@ -82,7 +94,7 @@ def _parse(pattern: str, pos: int, *, in_braces: bool) -> tuple[list[_Item], int
             return out, pos
         if char == "*":
             kind, pos = _stars(pattern, pos)
-            if not (out and out[-1] == (kind, None) and kind != "dir"):
+            if not (out and out[-1] == (kind, None)):  # `**/**/` is `**/`, `***` is `**`
                 out.append((kind, None))
             continue
         if char == "[":
@@ -94,18 +106,24 @@ def _parse(pattern: str, pos: int, *, in_braces: bool) -> tuple[list[_Item], int
             out.append(("alt", options))
             continue
         if char == "?":
-            out.append(("char", _Char("?")))
+            out.append(("char", _NOT_SLASH))
         else:
             if char == "\\":
                 pos += 1
                 if pos >= size:
                     raise _BadPatternError
                 char = pattern[pos]
-            out.append(("char", _Char("lit", ((char, char),))))
+            out.append(("char", _literal(char)))
         pos += 1
     if in_braces:
         raise _BadPatternError
     return out, pos
+
+
+@lru_cache(maxsize=4096)
+def _literal(char: str) -> _Char:
+    """One object per literal character, so that equal positions share a bit mask."""
+    return _Char("lit", ((char, char),))
 
 
 def _stars(pattern: str, pos: int) -> tuple[str, int]:
@@ -186,10 +204,6 @@ def _reversed(items: Sequence[_Item]) -> list[_Item]:
 
 
 # -- the automaton ------------------------------------------------------------------------
-
-_NOT_SLASH = _Char("?")
-_ANY = _Char("class", (("\x00", "\U0010ffff"),))
-_SLASH = _Char("lit", (("/", "/"),))
 
 
 class _Nfa:

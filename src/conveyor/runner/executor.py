@@ -184,11 +184,13 @@ class Executor:
                 configs.append((name, secrets[name]))
                 continue
             why = (
-                "is withheld from this pull request build" if name in withheld else "was not given"
+                "is withheld from this pull request build: its logins are not used, and"
+                if name in withheld
+                else "was not given:"
             )
             self.emit(
                 Notice(
-                    message=f"image_pull_secrets names secret {name!r}, which {why}: "
+                    message=f"image_pull_secrets names secret {name!r}, which {why} "
                     "private images may fail to pull"
                 )
             )

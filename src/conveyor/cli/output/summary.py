@@ -1,14 +1,16 @@
 """The summary table at the end of a run: step, status, duration, exit code, and why.
 
 Drawn with rich; ASCII borders and no colour when the output is not a terminal, so that CI
-logs stay readable. Messages are already masked by the runner.
+logs stay readable (plain_table draws the common log case without loading rich). Messages are
+already masked by the runner.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TextIO
 
+from conveyor.cli.output.plain_table import Column, plain_table
 from conveyor.cli.output.style import STATUS_STYLE, seconds
 from conveyor.cli.output.terminal_text import clean_line, clean_message, escape_name
 from conveyor.runner.dag import RunStatus
@@ -21,12 +23,46 @@ VERDICT = {
 }
 LONGEST_NOTE = 40
 LONGEST_NAME = 40
+COLUMNS = (
+    Column(header="step", max_width=LONGEST_NAME),
+    Column(header="status", min_width=7),
+    Column(header="duration", right=True, min_width=8),
+    Column(header="exit code", right=True, min_width=9),
+    Column(header="note", max_width=LONGEST_NOTE),
+)
+"""Long names and notes are cut (with an ellipsis); status, duration and exit code never are."""
 
 
 def render_summary(
     stream: TextIO, pipeline: str, finished: RunFinished, *, color: bool, fancy: bool
 ) -> None:
     """Write the table and a one-line verdict to `stream`."""
+    rows = [_cells(result) for result in finished.results]
+    words, style = VERDICT[finished.status]
+    if finished.results and all(r.status == "skipped" for r in finished.results):
+        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
+    verdict = f'pipeline "{escape_name(pipeline)}" {words} in {seconds(finished.seconds)}'
+    message = clean_message(finished.message) if finished.message else None
+    lines = [verdict, message] if message else [verdict]
+    width = max(100, _width(stream))
+    if not color and not fancy:
+        table = plain_table(COLUMNS, rows, width)
+        if table is not None and all(line.isascii() and line.isprintable() for line in lines):
+            stream.write(table + "".join(line + "\n" for line in lines))
+            return
+    _rich_summary(stream, rows, lines, style, color=color, fancy=fancy, width=width)
+
+
+def _rich_summary(
+    stream: TextIO,
+    rows: Sequence[Sequence[str]],
+    lines: Sequence[str],
+    style: str,
+    *,
+    color: bool,
+    fancy: bool,
+    width: int,
+) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -37,43 +73,39 @@ def render_summary(
         no_color=not color,
         color_system="standard" if color else None,
         highlight=False,
-        width=max(100, _width(stream)),
+        width=width,
         safe_box=True,
     )
     table = Table(box=box.SIMPLE_HEAD if fancy else box.ASCII, show_edge=fancy, pad_edge=False)
-    # Long names and notes are cut (with an ellipsis); status, duration and exit code never are.
-    table.add_column("step", no_wrap=True, overflow="ellipsis", max_width=LONGEST_NAME)
-    table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("duration", justify="right", no_wrap=True, min_width=8)
-    table.add_column("exit code", justify="right", no_wrap=True, min_width=9)
-    table.add_column("note", overflow="ellipsis", no_wrap=True, max_width=LONGEST_NOTE)
-    for result in finished.results:
-        table.add_row(*_cells(result))
+    for column in COLUMNS:
+        table.add_column(
+            column.header,
+            justify="right" if column.right else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=column.min_width,
+            max_width=column.max_width,
+        )
+    for name, status, duration, code, note in rows:
+        styled = Text(status, style=STATUS_STYLE.get(status, ""))
+        table.add_row(Text(name), styled, duration, code, Text(note))
     console.print(table)
-    words, style = VERDICT[finished.status]
-    if finished.results and all(r.status == "skipped" for r in finished.results):
-        words, style = "was skipped", "dim"  # nothing ran: neither a success nor a failure
-    took = seconds(finished.seconds)
-    verdict = Text(f'pipeline "{escape_name(pipeline)}" {words} in {took}', style=style)
     # soft_wrap: a long verdict or message stays one line (a log must not cut it in two).
-    console.print(verdict, soft_wrap=True)
-    if finished.message:
-        console.print(Text(clean_message(finished.message)), soft_wrap=True)
+    console.print(Text(lines[0], style=style), soft_wrap=True)
+    for line in lines[1:]:
+        console.print(Text(line), soft_wrap=True)
 
 
-def _cells(result: StepResult) -> Sequence[Any]:
-    from rich.text import Text
-
+def _cells(result: StepResult) -> tuple[str, str, str, str, str]:
     name = escape_name(result.name) + (" (service)" if result.kind == "service" else "")
     name += " (detached)" if result.detached and result.kind != "service" else ""
-    status = Text(str(result.status), style=STATUS_STYLE.get(str(result.status), ""))
     ran = result.status != "skipped"
     duration = seconds(result.seconds) if ran else "-"
     code = "" if result.exit_code is None else str(result.exit_code)
     note = clean_line(result.message.split("\n")[0], keep_colour=False) if result.message else ""
     if len(note) > LONGEST_NOTE:
         note = note[: LONGEST_NOTE - 3] + "..."
-    return (Text(name), status, duration, code, Text(note))
+    return (name, str(result.status), duration, code, note)
 
 
 def _width(stream: TextIO) -> int:

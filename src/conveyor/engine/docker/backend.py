@@ -55,8 +55,8 @@ def connect() -> DockerEngine:
 
     where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     try:
+        # Negotiating the API version asks the engine (GET /version): no ping is needed.
         client = docker.from_env()
-        client.ping()
     except docker.errors.DockerException as exc:
         raise ConfigError(
             f"cannot reach the Docker engine at {where}: {_connection_reason(exc)}",
@@ -64,6 +64,10 @@ def connect() -> DockerEngine:
             "or point DOCKER_HOST at "
             "a running engine",
         ) from None
+    if client.api.base_url.startswith("http+docker://"):
+        # A Unix socket has no proxy nor .netrc login: skip requests' search of the
+        # environment for them at every call (a tcp:// engine keeps proxy settings).
+        client.api.trust_env = False
     return DockerEngine(client)
 
 
@@ -214,10 +218,20 @@ class DockerEngine:
             self._remove_container(container)
 
     def destroy(self, run: RunSpec) -> list[str]:
-        """Remove the run's containers, network and volumes (by label, so nothing escapes)."""
+        """Remove the run's containers (by label, so none escapes), network and volumes.
+
+        The network and volumes are the ones `setup` names, removed by name without listing
+        them (an absent one is fine); only containers can exist that the run did not track.
+        """
         with self._lock:
             self._unseeded.discard(run.run_id)
-        return self.remove_leftovers(self._labelled(f"{labels.RUN}={run.run_id}"))
+        found = self._labelled_containers({"label": [f"{labels.RUN}={run.run_id}"]})
+        network = cfg.network_name(run.run_id)
+        found.append(_own(ResourceKind.NETWORK, network, run.run_id))
+        names = [cfg.WORKSPACE, *(v.name for v in run.volumes if v.kind is MountKind.VOLUME)]
+        for name in names:
+            found.append(_own(ResourceKind.VOLUME, cfg.volume_name(run.run_id, name), run.run_id))
+        return self.remove_leftovers(found)
 
     def leftovers(self) -> list[Leftover]:
         """Every Conveyor-labelled container, network and volume on this engine."""
@@ -234,13 +248,18 @@ class DockerEngine:
     def _remove_container(self, ident: str) -> None:
         self._api.remove_container(ident, force=True, v=True)
 
-    def _labelled(self, label: str) -> list[Leftover]:
+    def _labelled_containers(self, filters: dict[str, list[str]]) -> list[Leftover]:
         found: list[Leftover] = []
-        filters = {"label": [label]}
         with _engine_errors("cannot list the engine's labelled resources"):
             for data in self._api.containers(all=True, filters=filters):
                 name = (data.get("Names") or [data["Id"]])[0].lstrip("/")
                 found.append(_leftover(ResourceKind.CONTAINER, data["Id"], name, data["Labels"]))
+        return found
+
+    def _labelled(self, label: str) -> list[Leftover]:
+        filters = {"label": [label]}
+        found = self._labelled_containers(filters)
+        with _engine_errors("cannot list the engine's labelled resources"):
             for data in self._api.networks(filters=filters):
                 found.append(
                     _leftover(ResourceKind.NETWORK, data["Id"], data["Name"], data["Labels"])
@@ -262,6 +281,11 @@ def _leftover(kind: ResourceKind, ident: str, name: str, tags: dict[str, str] | 
         run_id=tags.get(labels.RUN, ""),
         owner_alive=labels.owner_alive(tags),
     )
+
+
+def _own(kind: ResourceKind, name: str, run_id: str) -> Leftover:
+    """A resource of this process's run, known by name."""
+    return Leftover(kind=kind, ident=name, name=name, run_id=run_id, owner_alive=True)
 
 
 def _read_output(raw: socket.socket) -> Iterator[tuple[LogStream, bytes]]:

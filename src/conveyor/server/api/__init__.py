@@ -1,0 +1,1 @@
+"""The REST API under /api and the webhook endpoint: one router module per resource."""

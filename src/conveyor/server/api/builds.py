@@ -1,0 +1,176 @@
+"""/api/repos/{owner}/{name}/builds: list, create (event `custom`), info with stages and steps,
+restart (a new number), cancel, approve and decline. Git runs outside any transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conveyor.server.api.deps import CallerDep, Ctx, find_repo
+from conveyor.server.api.errors import ApiError, bad_request, not_found
+from conveyor.server.api.render import JSON, build_json, stage_json
+from conveyor.server.auth import Access, Caller
+from conveyor.server.build_control import ControlError, approve, cancel, decline, stages_of
+from conveyor.server.builds import (
+    BuildRequestError,
+    RepoView,
+    create_build,
+    custom_facts,
+    read_pipeline,
+    restart_facts,
+)
+from conveyor.server.context import AppContext
+from conveyor.server.store.models import Build, Repo, Step
+
+router = APIRouter(tags=["builds"])
+BASE = "/api/repos/{owner}/{name}/builds"
+RESERVED = {"branch", "commit", "access_token"}
+
+
+def full_build_json(session: Session, build: Build) -> JSON:
+    """A build with `stages[].steps[]`."""
+    stages = stages_of(session, build)
+    steps: dict[int, list[Step]] = {stage.id: [] for stage in stages}
+    if stages:
+        query = select(Step).where(Step.stage_id.in_(list(steps))).order_by(Step.number)
+        for step in session.scalars(query):
+            steps[step.stage_id].append(step)
+    return build_json(build, [stage_json(stage, steps[stage.id]) for stage in stages])
+
+
+def find_build(
+    session: Session, caller: Caller, owner: str, name: str, *, number: int, need: Access
+) -> tuple[Repo, Build]:
+    """The repository and its build `number`; 404/403 as for the repository."""
+    repo, _ = find_repo(session, caller, owner, name, need)
+    build = session.scalar(select(Build).where(Build.repo_id == repo.id, Build.number == number))
+    if build is None:
+        raise not_found("build")
+    return repo, build
+
+
+def _locked_repo(session: Session, repo_id: int) -> Repo:
+    repo = session.get(Repo, repo_id, with_for_update=True)
+    if repo is None:
+        raise not_found("repository")
+    return repo
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k not in RESERVED}
+
+
+@router.get(BASE)
+def list_builds(
+    *,
+    ctx: Ctx,
+    caller: CallerDep,
+    owner: str,
+    name: str,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+    branch: Annotated[str | None, Query(max_length=250)] = None,
+) -> list[JSON]:
+    """The repository's builds, newest first (without stages)."""
+    with ctx.tx() as session:
+        repo, _ = find_repo(session, caller, owner, name, Access.READ)
+        query = select(Build).where(Build.repo_id == repo.id)
+        if branch:
+            query = query.where(Build.target == branch)
+        query = query.order_by(Build.number.desc()).offset((page - 1) * per_page).limit(per_page)
+        return [build_json(build) for build in session.scalars(query)]
+
+
+@router.post(BASE, status_code=201)
+def post_build(
+    *,
+    ctx: Ctx,
+    caller: CallerDep,
+    request: Request,
+    owner: str,
+    name: str,
+    branch: Annotated[str | None, Query(max_length=250)] = None,
+    commit: Annotated[str | None, Query(max_length=64)] = None,
+) -> JSON:
+    """Start a build of a branch (default: the repository's) or commit; other query
+    parameters become the build's parameters."""
+    with ctx.tx() as session:
+        view = RepoView.of(find_repo(session, caller, owner, name, Access.WRITE)[0])
+    cache = ctx.settings.git_cache_dir
+    try:
+        facts = custom_facts(
+            view, cache, branch=branch, commit=commit, sender=caller.login, params=_params(request)
+        )
+    except BuildRequestError as exc:
+        raise bad_request(f"field {'commit' if commit else 'branch'}: {exc}") from None
+    pipeline = read_pipeline(view, facts.after, cache)
+    with ctx.tx() as session:
+        build = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
+        return full_build_json(session, build)
+
+
+@router.get(BASE + "/{number}")
+def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+    """One build with its stages and steps."""
+    with ctx.tx() as session:
+        _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
+        return full_build_json(session, build)
+
+
+@router.post(BASE + "/{number}", status_code=201)
+def restart_build(
+    *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: int
+) -> JSON:
+    """Run a build again, as a new build (its parent is `number`)."""
+    with ctx.tx() as session:
+        repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
+        view = RepoView.of(repo)
+        facts = restart_facts(build, caller.login, _params(request))
+    pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
+    with ctx.tx() as session:
+        new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
+        return full_build_json(session, new)
+
+
+@router.delete(BASE + "/{number}")
+def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int) -> JSON:
+    """Cancel a build: what has not finished is killed."""
+    return _control(ctx, caller, (owner, name, number), cancel)
+
+
+@router.post(BASE + "/{number}/approve/{stage}")
+def approve_stage(
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+) -> JSON:
+    """Let a blocked stage run."""
+    return _control(ctx, caller, (owner, name, number), lambda s, b: approve(s, b, stage))
+
+
+@router.post(BASE + "/{number}/decline/{stage}")
+def decline_stage(
+    *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: int, stage: int
+) -> JSON:
+    """Refuse a blocked stage."""
+    return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))
+
+
+def _control(
+    ctx: AppContext,
+    caller: Caller,
+    where: tuple[str, str, int],
+    change: Callable[[Session, Build], None],
+) -> JSON:
+    owner, name, number = where
+    with ctx.tx() as session:
+        _, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
+        try:
+            change(session, build)
+        except ControlError as exc:
+            raise ApiError(409, str(exc)) from None
+        except LookupError:
+            raise not_found("stage") from None
+        return full_build_json(session, build)

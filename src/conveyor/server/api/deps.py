@@ -1,0 +1,77 @@
+"""Request dependencies: the app context, the authenticated caller, and a repository looked up
+with the permission an operation needs (404 when the caller may not even read it, 403 when it
+may read but not do this)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conveyor.server.api.errors import ApiError, forbidden, not_found
+from conveyor.server.auth import Access, Caller, Permission, authenticate, permission, token_of
+from conveyor.server.context import AppContext
+from conveyor.server.store.models import Repo
+
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,249}", re.ASCII)
+"""An owner, repository or organisation name; no '/', no leading '.' (so never '..')."""
+
+
+def app_context(request: Request) -> AppContext:
+    """The context `create_app` stored on the app."""
+    ctx = request.app.state.conveyor
+    assert isinstance(ctx, AppContext)
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(app_context)]
+
+
+def current_caller(request: Request, ctx: Ctx) -> Caller:
+    """The authenticated caller; 401 without a valid token."""
+    token = token_of(request.headers, request.query_params)
+    if token is None:
+        raise ApiError(401, "unauthorized: send Authorization: Bearer TOKEN")
+    with ctx.tx() as session:
+        caller = authenticate(session, token)
+    if caller is None:
+        raise ApiError(401, "unauthorized: the token is not valid")
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def system_admin(caller: CallerDep) -> Caller:
+    """The caller when it is a system admin; 403 otherwise."""
+    if not caller.admin:
+        raise forbidden("only a system admin may do this")
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(system_admin)]
+
+
+def slug_of(owner: str, name: str) -> str:
+    """`owner/name` lower-cased; 404 for names that cannot exist (traversal, odd bytes)."""
+    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+        raise not_found("repository")
+    return f"{owner}/{name}".lower()
+
+
+def find_repo(
+    session: Session, caller: Caller, owner: str, name: str, need: Access
+) -> tuple[Repo, Permission]:
+    """The repository and the caller's permission; 404 if unreadable, 403 if not enough."""
+    repo = session.scalar(select(Repo).where(Repo.slug == slug_of(owner, name)))
+    if repo is None:
+        raise not_found("repository")
+    perm = permission(session, caller, repo)
+    if not perm.read:
+        raise not_found("repository")
+    if not perm.allows(need):
+        raise forbidden(f"you need {need.value} permission on {repo.slug}")
+    return repo, perm

@@ -1,0 +1,147 @@
+"""/api/repos/{owner}/{name} and /api/user/repos: create (activate), read, update, delete, and
+the webhook URL and secret. Only a system admin sets `trusted` and `timeout`."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from conveyor.server.api.deps import CallerDep, Ctx, find_repo, slug_of
+from conveyor.server.api.errors import ApiError, bad_request, forbidden
+from conveyor.server.api.inputs import RepoCreateBody, RepoPatchBody
+from conveyor.server.api.render import JSON, repo_json
+from conveyor.server.auth import FULL, Access, Caller, permission
+from conveyor.server.crypto import hook_aad
+from conveyor.server.store.models import Perm, Repo
+
+router = APIRouter(tags=["repos"])
+GIT_URL_SCHEMES = ("http://", "https://", "git://", "file://", "/")
+
+
+@router.get("/api/user/repos")
+def list_repos(ctx: Ctx, caller: CallerDep) -> list[JSON]:
+    """The repositories the caller may read."""
+    with ctx.tx() as session:
+        repos = session.scalars(select(Repo).order_by(Repo.slug))
+        out = []
+        for repo in repos:
+            perm = permission(session, caller, repo)
+            if perm.read:
+                out.append(repo_json(repo, perm))
+        return out
+
+
+@router.post("/api/repos/{owner}/{name}", status_code=201)
+def post_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoCreateBody) -> JSON:
+    """Create and activate a repository; its creator gets admin permission."""
+    slug = slug_of(owner, name)
+    _check_admin_fields(caller, body.trusted, body.timeout)
+    _check_git_url(body.git_http_url)
+    now = int(time.time())
+    with ctx.tx() as session:
+        if session.scalar(select(Repo.id).where(Repo.slug == slug)) is not None:
+            raise ApiError(409, f"repository {slug} already exists")
+        namespace, _, short = slug.partition("/")
+        repo = Repo(
+            namespace=namespace,
+            name=short,
+            slug=slug,
+            git_http_url=body.git_http_url,
+            default_branch=body.default_branch,
+            visibility=body.visibility.value,
+            active=True,
+            config_path=body.config_path,
+            trusted=bool(body.trusted),
+            protected=body.protected,
+            timeout=body.timeout or 60,
+            counter=0,
+            image_cache_mode=body.image_cache_mode.value,
+            hook_secret=ctx.cipher.encrypt(secrets.token_hex(32).encode(), aad=hook_aad(slug)),
+            user_id=caller.id,
+            created=now,
+            updated=now,
+            version=1,
+        )
+        session.add(repo)
+        session.flush()
+        session.add(
+            Perm(
+                user_id=caller.id,
+                repo_id=repo.id,
+                read=True,
+                write=True,
+                admin=True,
+                created=now,
+                updated=now,
+            )
+        )
+        return repo_json(repo, FULL)
+
+
+@router.get("/api/repos/{owner}/{name}")
+def get_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
+    """One repository, with the caller's permissions."""
+    with ctx.tx() as session:
+        repo, perm = find_repo(session, caller, owner, name, Access.READ)
+        return repo_json(repo, perm)
+
+
+@router.patch("/api/repos/{owner}/{name}")
+def patch_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoPatchBody) -> JSON:
+    """Change a repository's settings (repository admin; trusted and timeout: system admin)."""
+    _check_admin_fields(caller, body.trusted, body.timeout)
+    if body.git_http_url is not None:
+        _check_git_url(body.git_http_url)
+    with ctx.tx() as session:
+        repo, perm = find_repo(session, caller, owner, name, Access.ADMIN)
+        for field in [
+            "git_http_url",
+            "default_branch",
+            "config_path",
+            "protected",
+            "active",
+            "trusted",
+            "timeout",
+        ]:
+            value = getattr(body, field)
+            if value is not None:
+                setattr(repo, field, value)
+        if body.visibility is not None:
+            repo.visibility = body.visibility.value
+        if body.image_cache_mode is not None:
+            repo.image_cache_mode = body.image_cache_mode.value
+        repo.updated = int(time.time())
+        repo.version += 1
+        return repo_json(repo, perm)
+
+
+@router.delete("/api/repos/{owner}/{name}", status_code=204)
+def delete_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> None:
+    """Remove a repository with its builds, logs and secrets (repository admin)."""
+    with ctx.tx() as session:
+        repo, _ = find_repo(session, caller, owner, name, Access.ADMIN)
+        session.delete(repo)
+
+
+@router.get("/api/repos/{owner}/{name}/hook")
+def get_hook(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
+    """The webhook URL and secret to enter in the forge (repository admin)."""
+    with ctx.tx() as session:
+        repo, _ = find_repo(session, caller, owner, name, Access.ADMIN)
+        secret = ctx.cipher.decrypt(repo.hook_secret, aad=hook_aad(repo.slug)).decode()
+    return {"url": f"{ctx.settings.public_url}/hook", "secret": secret}
+
+
+def _check_admin_fields(caller: Caller, trusted: bool | None, timeout: int | None) -> None:
+    if trusted is not None and not caller.admin:
+        raise forbidden("field trusted: only a system admin may set it")
+    if timeout is not None and not caller.admin:
+        raise forbidden("field timeout: only a system admin may set it")
+
+
+def _check_git_url(url: str) -> None:
+    if not url.startswith(GIT_URL_SCHEMES) or any(ch in url for ch in "\n\r\0"):
+        raise bad_request("field git_http_url: use a local path, file://, http(s):// or git:// URL")

@@ -1,0 +1,47 @@
+"""`create_app(settings)`: the FastAPI application of `conveyor server`, with its routers,
+error handlers, body limits, access log and metrics. Used by the CLI and by in-process tests."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from conveyor import __version__
+from conveyor.server.api import (
+    builds,
+    collaborators,
+    errors,
+    hook,
+    logs,
+    repos,
+    secrets,
+    system,
+    users,
+)
+from conveyor.server.context import AppContext
+from conveyor.server.metrics import Metrics
+from conveyor.server.middleware import AccessLog, BodyLimit
+from conveyor.server.settings import Settings
+from conveyor.server.startup import ServerState, open_state
+
+ROUTERS = (users, repos, collaborators, secrets, builds, logs, hook, system)
+
+
+def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
+    """The application; opens the state (migrations, key check, users) unless given one."""
+    state = state or open_state(settings)
+    metrics = Metrics(state.sessions)
+    app = FastAPI(
+        title="Conveyor",
+        version=__version__,
+        description="Drone-compatible REST API of the Conveyor CI server.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.conveyor = AppContext(settings=settings, state=state, metrics=metrics)
+    errors.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, limit=settings.max_body, hook_limit=settings.max_hook_body)
+    app.add_middleware(AccessLog, observe=metrics.observe)
+    return app

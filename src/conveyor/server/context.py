@@ -1,0 +1,34 @@
+"""What every request handler reaches through the app: settings, database, cipher, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from conveyor.server.crypto import Cipher
+from conveyor.server.metrics import Metrics
+from conveyor.server.settings import Settings
+from conveyor.server.startup import ServerState
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppContext:
+    """The running server's parts; one per app."""
+
+    settings: Settings
+    state: ServerState
+    metrics: Metrics = field(repr=False)
+
+    @property
+    def cipher(self) -> Cipher:
+        """Encrypts and decrypts secrets at rest."""
+        return self.state.cipher
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        with self.state.sessions.begin() as session:
+            yield session

@@ -1,0 +1,74 @@
+"""Database engines and sessions: SQLite (WAL, foreign keys, busy timeout, one writer at a
+time) or PostgreSQL (psycopg 3), and the Alembic migrations shipped in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from conveyor.errors import ConfigError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and `BEGIN IMMEDIATE` so writers never deadlock."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # pysqlite's own transaction handling is turned off: `_sqlite_begin` opens transactions,
+    # IMMEDIATE, so two writers queue on the busy timeout instead of failing on upgrade.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory the server uses (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply every pending migration; returns the revisions applied (empty when up to date)."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    try:
+        with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:  # the driver's own errors vary; say which database in one line
+        if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            raise ConfigError(f"cannot open or migrate the database: {_first_line(exc)}") from None
+        raise
+    applied = [rev.revision for rev in script.iterate_revisions("head", "base")]
+    return [rev for rev in reversed(applied) if rev not in current]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__

@@ -1,0 +1,117 @@
+"""Builds from the API, read from real git: stages per pipeline with depends_on, a broken file
+is a failed build listing its diagnostics, restart, cancel, approval, logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conveyor.server.logstore import Line, append
+from conveyor.server.store.models import Step
+
+from .builds_support import BROKEN, Project, make_project
+from .conftest import Api
+
+
+def test_build_has_one_stage_per_pipeline(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path)
+    answer = project.build(branch="main", greeting="hello")
+    assert answer.status_code == 201, answer.text
+    build = answer.json()
+    assert (build["number"], build["status"], build["event"]) == (1, "pending", "custom")
+    assert build["after"] == project.git.head()
+    assert build["params"] == {"greeting": "hello"}
+    assert build["author_email"] == "alice@example.test"
+    stages = build["stages"]
+    assert [(s["name"], s["status"], s["depends_on"]) for s in stages] == [
+        ("build", "pending", []),
+        ("deploy", "waiting_on_dependencies", ["build"]),
+    ]
+    assert [step["name"] for step in stages[0]["steps"]] == ["test"]
+    assert stages[0]["steps"][0]["step_id"] == stages[0]["id"]
+    listed = api.client.get("/api/repos/octo/app/builds", headers=api.admin).json()
+    assert [b["number"] for b in listed] == [1]
+    assert "stages" not in listed[0]
+    assert api.client.get("/api/repos/octo/app", headers=api.admin).json()["counter"] == 1
+
+
+def test_broken_file_is_a_failed_build_listing_every_diagnostic(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path, BROKEN)
+    build = project.build().json()
+    assert build["status"] == "failure"
+    assert build["stages"] == []
+    assert ".drone.yml:6:" in build["error"]
+    assert ".drone.yml:7:" in build["error"]
+
+
+def test_unknown_branch_is_refused(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path)
+    answer = project.build(branch="nope")
+    assert answer.status_code == 400
+    assert answer.json()["message"].startswith("field branch:")
+    assert api.client.get("/api/repos/octo/app/builds", headers=api.admin).json() == []
+
+
+def test_missing_pipeline_file_is_a_failed_build(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path)
+    api.client.patch("/api/repos/octo/app", json={"config_path": "ci/none.yml"}, headers=api.admin)
+    build = project.build().json()
+    assert build["status"] == "failure"
+    assert "ci/none.yml does not exist" in build["error"]
+
+
+def test_restart_and_cancel(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path)
+    project.build(branch="main")
+    restarted = api.client.post("/api/repos/octo/app/builds/1", headers=api.admin).json()
+    assert (restarted["number"], restarted["parent"]) == (2, 1)
+    killed = api.client.delete("/api/repos/octo/app/builds/2", headers=api.admin).json()
+    assert killed["status"] == "killed"
+    assert {s["status"] for s in killed["stages"]} == {"killed"}
+    assert {st["status"] for s in killed["stages"] for st in s["steps"]} == {"killed"}
+    again = api.client.delete("/api/repos/octo/app/builds/2", headers=api.admin)
+    assert again.status_code == 409
+    assert api.client.get("/api/repos/octo/app/builds/9", headers=api.admin).status_code == 404
+
+
+def test_approve_and_decline_blocked_stages(api: Api, tmp_path: Path) -> None:
+    project = make_project(api, tmp_path, protected=True)
+    assert project.push_hook(delivery="d-1").status_code == 200
+    build = api.client.get("/api/repos/octo/app/builds/1", headers=api.admin).json()
+    assert build["status"] == "blocked"
+    assert [s["status"] for s in build["stages"]] == ["blocked", "blocked"]
+    approved = api.client.post("/api/repos/octo/app/builds/1/approve/1", headers=api.admin).json()
+    assert [s["status"] for s in approved["stages"]] == ["pending", "blocked"]
+    declined = api.client.post("/api/repos/octo/app/builds/1/decline/2", headers=api.admin).json()
+    assert [s["status"] for s in declined["stages"]] == ["pending", "declined"]
+    assert declined["status"] == "pending"
+    twice = api.client.post("/api/repos/octo/app/builds/1/decline/2", headers=api.admin)
+    assert twice.status_code == 409
+    missing = api.client.post("/api/repos/octo/app/builds/1/approve/7", headers=api.admin)
+    assert missing.status_code == 404
+
+
+def test_logs_as_json_and_text(api: Api, tmp_path: Path) -> None:
+    project: Project = make_project(api, tmp_path)
+    build = project.build().json()
+    step_id = build["stages"][0]["steps"][0]["id"]
+    with api.state.sessions.begin() as session:
+        assert session.get(Step, step_id) is not None
+        assert (
+            append(
+                session, step_id, [Line(pos=0, out="+ echo hi\n"), Line(pos=1, out="hi\n", time=1)]
+            )
+            == 2
+        )
+        assert append(session, step_id, [Line(pos=1, out="hi\n", time=1)]) == 0
+    url = "/api/repos/octo/app/builds/1/logs/1/1"
+    assert api.client.get(url, headers=api.admin).json() == [
+        {"pos": 0, "out": "+ echo hi\n", "time": 0},
+        {"pos": 1, "out": "hi\n", "time": 1},
+    ]
+    assert api.client.get(url + "?format=text", headers=api.admin).text == "+ echo hi\nhi\n"
+    text = api.client.get(url, headers={**api.admin, "Accept": "text/plain"})
+    assert text.text == "+ echo hi\nhi\n"
+    assert (
+        api.client.get("/api/repos/octo/app/builds/1/logs/1/5", headers=api.admin).status_code
+        == 404
+    )
