@@ -55,9 +55,9 @@ ALLOWED: dict[str, set[str]] = {
 """Room -> the rooms it may import: the arrows that exist, no more (docs/architecture.md)."""
 SUB_ROOMS = {("engine", "docker")}
 """Packages inside a room that are rooms of their own, named `room/package`."""
-DOCKER_SDK = ("engine/docker/", "registry/helpers.py")
-"""Only the Docker backend talks to Docker; registry/helpers.py uses only the SDK's
-credential-helper client."""
+DOCKER_SDK = ("engine/docker/",)
+"""Only the Docker backend talks to Docker (credential helpers run without the SDK:
+registry/helper_process.py)."""
 IO_LIBRARIES = ("requests", "docker", "sqlite3", "subprocess")
 PURE_ROOMS = {"spec", "plan", "images", "config", "rules", "lint", "compiler"}
 PURE_MODULES = (

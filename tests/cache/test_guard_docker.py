@@ -279,6 +279,48 @@ def test_unreachable_registry_fails_closed_unless_verified_before(
         _use(offline, newer, _login(testenv, item.registry, "other-user"))
 
 
+def test_unreachable_registry_never_falls_back_on_an_anonymous_record(
+    testenv: LocalEnv, private_images: dict[str, Pulled], tmp_path: Path
+) -> None:
+    """Issue 8: an anonymous record of the repository (a public past, or a pull an older
+    Conveyor recorded without proof) and a dead registry: a pipeline without credentials
+    fails closed, and nothing says "credentials were verified"."""
+    item = private_images[testenv.auth_registry]
+    dead = _closed_port()
+    lines: list[str] = []
+
+    def registry_down(
+        *, registry: str, repository: str, reference: str, credential: Credential | None
+    ) -> AccessCheck:
+        return check_access(
+            registry=f"127.0.0.1:{dead}",
+            repository=repository,
+            reference=reference,
+            credential=credential,
+        )
+
+    offline = make_guard("verify", tmp_path, checker=registry_down, report=lines.append)
+    assert isinstance(offline, VerifyingGuard)
+    digest = next(d.partition("@")[2] for d in item.repo_digests if d.startswith(item.registry))
+    offline.after_pull(
+        reference=parse_reference(item.image),
+        digest=digest,
+        image_id=item.image_id,
+        credential=None,
+        candidates=(),
+        cached_id=None,
+    )
+    newer = Pulled(
+        registry=item.registry,
+        image=item.image,
+        image_id="sha256:" + "9" * 64,
+        repo_digests=(f"{item.registry}/{REPO}@sha256:" + "a" * 64,),
+    )
+    with pytest.raises(errors.ImageAccessDeniedError, match="fails closed"):
+        _use(offline, newer, [])
+    assert not any("verified" in line for line in lines), lines
+
+
 @pytest.mark.parametrize("registry_attr", ["auth_registry", "token_registry"])
 def test_engine_pull_then_reuse_with_the_login_that_worked(
     testenv: LocalEnv,

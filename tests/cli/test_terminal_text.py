@@ -32,6 +32,7 @@ RED = "\x1b[31m"
         ("\x9b2Jcleared", "cleared", "cleared"),  # 8-bit CSI
         ("DCS\x1bPq#0\x1b\\done", "DCSdone", "DCSdone"),
         ("lone escape\x1b", "lone escape", "lone escape"),
+        ("bidi \u202eevil\u2066 text", "bidi evil text", "bidi evil text"),  # Trojan Source
     ],
 )
 def test_clean_line(line: str, plain: str, coloured: str) -> None:
@@ -50,6 +51,7 @@ def test_clean_message_keeps_its_lines() -> None:
         ("two\nlines", "two\\nlines"),
         ("esc\x1b[2Jape", "esc\\x1b[2Jape"),
         ("tab\tcr\r", "tab\\tcr\\r"),
+        ("right\u202eto left", "right\\u202eto left"),
     ],
 )
 def test_escape_name(name: str, shown: str) -> None:

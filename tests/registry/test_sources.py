@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,35 @@ def test_no_password_in_repr_or_problems() -> None:
     assert "hunter2" not in repr(creds)
     assert "hunter2" not in repr(creds.candidates_for(GCR))
     assert "hunter2" not in "\n".join(creds.problems)
+
+
+def test_steps_asking_at_once_run_a_helper_once(tmp_path: Path) -> None:
+    """Parallel steps on the same registry: one helper call, the others wait for its answer."""
+    calls: list[str] = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def slow(rule: HelperRule, host: str, source: str) -> Credential | None:
+        calls.append(host)
+        inside.set()
+        release.wait(10)
+        return Credential(registry=host, username="slow", password="x", source=source)
+
+    runner_file = tmp_path / "c.json"
+    runner_file.write_text(json.dumps({"credsStore": "desktop"}))
+    creds = collect_credentials(
+        secret_configs=[], runner_config_files=[runner_file], run_helper=slow
+    )
+    answers: list[list[str]] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(users(creds.candidates_for(GCR))))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    assert inside.wait(10)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert calls == ["gcr.io"]
+    assert answers == [["slow"]] * 3

@@ -8,6 +8,7 @@ problem line and nothing is executed. No value ever reaches a problem line or a 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -48,6 +49,8 @@ class CredentialSet:
         self.problems: list[str] = list(problems)
         self._run_helper = run_helper or _default_helper
         self._helper_answers: dict[tuple[HelperRule, str], Credential | None] = {}
+        # Steps ask from their own threads: one helper call per (rule, host), not one each.
+        self._helper_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"CredentialSet(slots={len(self._slots)}, problems={len(self.problems)})"
@@ -67,6 +70,12 @@ class CredentialSet:
 
     def _ask_helper(self, slot: _HelperSlot, host: str) -> Credential | None:
         cache_key = (slot.rule, host)
+        with self._helper_lock:
+            return self._ask_helper_once(slot, host, cache_key)
+
+    def _ask_helper_once(
+        self, slot: _HelperSlot, host: str, cache_key: tuple[HelperRule, str]
+    ) -> Credential | None:
         if cache_key not in self._helper_answers:
             try:
                 answer = self._run_helper(slot.rule, host, slot.source)

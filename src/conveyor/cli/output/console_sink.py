@@ -109,10 +109,10 @@ class ConsoleSink:
 
     def _lines(self, event: LogLines) -> None:
         prefix = self._prefix(event.step)
-        colour = self._color
-        text = "".join(
-            [f"{prefix}{clean_line(line, keep_colour=colour)}\n" for line in event.lines]
-        )
+        lines = event.lines
+        if not "".join(lines).isprintable():  # one C-speed test for the usual clean batch
+            lines = tuple(clean_line(line, keep_colour=self._color) for line in lines)
+        text = "".join([f"{prefix}{line}\n" for line in lines])
         if self._pulls.showing:
             self._pulls.write(text.removesuffix("\n"))
         else:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-"""Any character that is not safe as is (tab allowed); a clean line has none (fast path)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Any character that is not safe as is: controls (tab allowed) and the bidirectional
+overrides that can make a line read in another order than it is written."""
 _UNSAFE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: cursor moves, erases, SGR colours...
     r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, DCS, SOS, PM, APC up to BEL or ST
     r"|\x1b[ -/]*[0-~]?"  # other escapes (and a lone ESC)
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f]"  # any other control character
+    r"|[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"  # other controls
 )
 _SGR = re.compile(r"\x1b\[[0-9;:]*m")
 RESET = "\x1b[0m"
@@ -32,7 +33,7 @@ def clean_line(line: str, *, keep_colour: bool) -> str:
     colours when `keep_colour` (then a reset ends the line, so that colour cannot bleed into
     the next line or into Conveyor's own).
     """
-    if _CONTROL.search(line) is None:
+    if line.isprintable() or _CONTROL.search(line) is None:  # the first test is the fastest
         return line
     if "\r" in line:
         line = next((part for part in reversed(line.split("\r")) if part), "")
@@ -61,5 +62,10 @@ def escape_name(name: str) -> str:
     if _CONTROL.search(name) is None and "\t" not in name:
         return name
     return "".join(
-        _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if _CONTROL.fullmatch(ch) else ch) for ch in name
+        _NAMED.get(ch) or (_escaped(ch) if _CONTROL.fullmatch(ch) else ch) for ch in name
     )
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -239,7 +239,7 @@ class DockerEngine:
 
     def remove_leftovers(self, leftovers: Sequence[Leftover]) -> list[str]:
         """Containers first (they hold the network and volumes), then networks, then volumes;
-        busy containers are waited for (engine/teardown.py)."""
+        busy containers are waited for (engine/docker/teardown.py)."""
         return [
             f"could not remove {item.kind} {item.name}: {_explain(exc)}"
             for item, exc in remove_resources(self._api, leftovers)
