@@ -12,28 +12,13 @@ docs/perf/exec.md.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-from bench.bench_exec_common import pipeline
+from bench.bench_exec_common import ROOT, export_src, pipeline
 from bench.bench_exec_overhead import STEPS, Sample, load, measure
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def export_src(revision: str, into: Path) -> Path:
-    """`src/` of `revision`, extracted under `into`; the directory to put on PYTHONPATH."""
-    archive = subprocess.run(
-        ["git", "archive", revision, "src"], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into / "src"
 
 
 def main() -> None:

@@ -6,8 +6,11 @@ with a sink that renders to /dev/null, exactly as `conveyor exec` renders to a p
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
+import subprocess
+import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +29,7 @@ from conveyor.runner.job import StageJob
 from conveyor.runner.stage import run_stage
 
 IMAGE = "ci-test/busybox:1"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def compile_yaml(text: str) -> Plan:
@@ -101,3 +105,13 @@ def describe(label: str, values: list[float]) -> str:
         f"{label}: median {statistics.median(values):.3f} s "
         f"(min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
     )
+
+
+def export_src(revision: str, into: Path) -> Path:
+    """`src/` of git `revision`, extracted under `into`; the directory to put on PYTHONPATH."""
+    archive = subprocess.run(
+        ["git", "archive", revision, "src"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"

@@ -9,6 +9,9 @@ would); each child's wall time and CPU time (user + sys from os.wait4) are taken
 Targets: median pairwise wall ratio <= 1.05 and CPU ratio <= 1.5. Results: docs/perf/exec.md.
 
     source /tmp/testenv/env && .venv/bin/python -m bench.bench_exec_overhead [--pairs 12]
+
+`--old REV` measures the conveyor of an older commit (`python -m conveyor` with that commit's
+`src/` on PYTHONPATH) against the same script, for before/after figures.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.bench_exec_common import IMAGE, pipeline
+from bench.bench_exec_common import IMAGE, export_src, pipeline
 
 STEPS = 10
 WALL_TARGET = 1.05
@@ -110,10 +113,15 @@ def report(ours: list[Sample], base: list[Sample]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--pairs", type=int, default=12, help="measured pairs (at least 10)")
+    parser.add_argument(
+        "--old", metavar="REV", help="measure the conveyor of this git commit instead (its src/)"
+    )
     args = parser.parse_args()
     if args.pairs < 10:
         parser.error("--pairs must be at least 10")
     conveyor = [*conveyor_command(), "exec"]
+    if args.old:
+        conveyor = [sys.executable, "-m", "conveyor", "exec"]
     script = [sys.executable, str(SCRIPT), "--steps", str(STEPS), "--image", IMAGE]
     os.environ.setdefault("NO_COLOR", "1")
     with tempfile.TemporaryDirectory(prefix="bench-exec-") as directory:
@@ -121,6 +129,9 @@ def main() -> None:
         project.mkdir()
         (project / ".drone.yml").write_text(pipeline([(f"step{i}", "true") for i in range(STEPS)]))
         own_state = {"CONVEYOR_STATE_DIR": str(Path(directory) / "state")}
+        if args.old:
+            print(f"conveyor: python -m conveyor of {args.old}")
+            own_state["PYTHONPATH"] = str(export_src(args.old, Path(directory) / "old"))
         print(f"load before: {load()}")
         measure(conveyor, project, own_state)
         measure(script, project)

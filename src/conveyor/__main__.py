@@ -1,5 +1,5 @@
 """`python -m conveyor`: the same entry point as the `conveyor` console script."""
 
-from conveyor.cli.main import main
+from conveyor.cli.main import program
 
-raise SystemExit(main())
+raise SystemExit(program())

@@ -92,6 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def program() -> int:
+    """The `conveyor` program (console script, `python -m conveyor`): `main` for this process.
+
+    Then what the process made is frozen (`gc.freeze`), so the interpreter's exit does not
+    walk every module, class and function in a last garbage collection to free memory that
+    the end of the process frees anyway: about 40 ms of CPU after a `conveyor exec`.
+    Open files are unaffected (the standard streams are flushed as usual).
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    return code
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     import io
@@ -111,4 +126,4 @@ def _print_error(text: str) -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(program())
