@@ -217,7 +217,13 @@ def test_image_tagged_locally_under_a_private_name(
 ) -> None:
     """No RepoDigests: the guard can only ask for the tag, and the registry has no such tag."""
     name = f"{testenv.auth_registry}/{REPO}-local"
-    client.images.get(testenv.image).tag(name, RUN)
+    # A committed copy has an image id of its own: no pull or push of the shared test image
+    # (by another test, or another checkout on this engine) can have given it RepoDigests.
+    container = client.containers.create(testenv.image, command="true")
+    try:
+        container.commit(repository=name, tag=RUN, changes=[f"LABEL conveyor-test={RUN}"])
+    finally:
+        container.remove(force=True)
     try:
         attrs = _inspect(client, f"{name}:{RUN}")
         assert attrs["RepoDigests"] == []
@@ -234,7 +240,7 @@ def test_image_tagged_locally_under_a_private_name(
                     candidates=candidates,
                 )
     finally:
-        client.api.remove_image(f"{name}:{RUN}")  # the tag only; ci-test/busybox stays
+        client.api.remove_image(f"{name}:{RUN}")  # the committed copy; ci-test/busybox stays
 
 
 def _closed_port() -> int:
