@@ -1,6 +1,6 @@
 """The run summary for logs (no colour, ASCII borders) drawn without rich, for speed.
 
-Importing rich and drawing one table costs a `conveyor exec` about 40 ms of CPU, a tenth of a
+Importing rich and drawing one table costs a `conveyor exec` 30 to 50 ms of CPU, a tenth of a
 short run, while a log's table is plain text. This draws the very characters rich would (a
 test compares the two) in the case that needs none of rich's work: printable ASCII cells that
 fit their columns and the page. Anything else returns None, and rich draws it.
