@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -66,11 +66,30 @@ def p50_p95(times: list[float]) -> tuple[float, float]:
 
 
 def postgres_databases() -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
-    """("postgresql", a fresh database's URL) when the test PostgreSQL is up, else nothing."""
-    from tests.server.conftest import _fresh_postgres, postgres_url
+    """("postgresql", a fresh database's URL) when the test PostgreSQL answers, else nothing."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+    from tests.server.conftest import postgres_url
 
     admin = postgres_url()
-    if not admin:
-        print("PostgreSQL is not configured (TEST_POSTGRES_URL): measuring SQLite only")
+    engine = create_engine(admin)
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError:
+        print(f"PostgreSQL at {admin} does not answer: measuring SQLite only")
         return []
-    return [("postgresql", lambda: contextmanager(_fresh_postgres)(admin))]
+    finally:
+        engine.dispose()
+    return [("postgresql", lambda: _fresh_postgres(admin))]
+
+
+@contextmanager
+def _fresh_postgres(admin: str) -> Iterator[str]:
+    from tests.server.conftest import _create_database, _drop_database, _url_of
+
+    name = _create_database(admin)
+    try:
+        yield _url_of(admin, name)
+    finally:
+        _drop_database(admin, name)

@@ -57,3 +57,24 @@ def test_secret_data_from_a_value_a_file_or_missing_file(tmp_path: Path) -> None
     (tmp_path / "bin").write_bytes(b"\xff\x00")
     with pytest.raises(UsageError, match="is not UTF-8 text"):
         read_data(f"@{tmp_path}/bin")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_rich_table_on_a_terminal_honours_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = [Column(heading="status", field="status")]
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = _Terminal()
+    write_table([{"status": "success"}], columns, coloured)
+    assert "status" in coloured.getvalue()
+    assert "\x1b[32msuccess" in coloured.getvalue()
+    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Terminal()
+    write_table([{"status": "success"}], columns, plain)
+    assert "success" in plain.getvalue()
+    assert "32m" not in plain.getvalue()  # NO_COLOR: no colour (bold headings stay)

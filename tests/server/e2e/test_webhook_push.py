@@ -4,11 +4,13 @@ would: the server builds exactly once, from the pipeline file at the pushed comm
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from conveyor.server.hooks import sign
 from tests.server.e2e.conftest import Live
 from tests.server.git_hook import install_push_hook
+from tests.server.git_http import serve_git
 
 SLUG = "acme/widgets"
 
@@ -128,3 +130,37 @@ def test_a_broken_pipeline_file_is_a_failed_build_listing_its_diagnostics(live: 
     assert ".drone.yml:4:10: error[" in error
     assert ".drone.yml:5:9: error[" in error
     assert "2 errors" in error
+
+
+def test_a_github_push_to_a_repository_served_over_http(live: Live, tmp_path: Path) -> None:
+    """The server reads the pipeline file over http:// (git http-backend), from a GitHub push."""
+    with serve_git(live.repo.bare.parent) as git_base:
+        url = f"{git_base}/{live.repo.bare.name}"
+        made = live.api("POST", f"/repos/{SLUG}", json={"git_http_url": url})
+        assert made.status_code == 201, made.text
+        secret = live.api("GET", f"/repos/{SLUG}/hook").json()["secret"]
+        sha = live.repo.commit({"x.txt": "1\n"}, "over http")
+        live.repo.push()
+        body = json.dumps(
+            {
+                "ref": "refs/heads/main",
+                "before": "0" * 40,
+                "after": sha,
+                "head_commit": {"id": sha, "message": "over http", "author": {"username": "al"}},
+                "repository": {"full_name": "Acme/Widgets"},
+                "sender": {"login": "al"},
+            }
+        ).encode()
+        headers = {
+            "X-GitHub-Event": "push",
+            "X-GitHub-Delivery": "gh-1",
+            "X-Hub-Signature-256": "sha256=" + sign(body, secret),
+        }
+        answer = live.http.post(f"{live.base}/hook", data=body, headers=headers, timeout=60)
+        assert answer.status_code < 300, answer.text
+    (build,) = _builds(live)
+    assert (build["after"], build["status"], build["author_login"]) == (sha, "pending", "al")
+    assert [s["status"] for s in _build(live, build["number"])["stages"]] == [
+        "pending",
+        "waiting_on_dependencies",
+    ]

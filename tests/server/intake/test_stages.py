@@ -154,3 +154,25 @@ def test_a_pull_request_plans_for_its_target_branch_and_action() -> None:
     text = TWO.replace("  branch: [main]", "  branch: [main]\n  action: [opened]")
     publish = plan_build(text.encode(), build).stages[1]
     assert publish.skip_reason == 'action "synchronized" is not in trigger.action (opened)'
+
+
+def test_a_pipeline_for_another_runner_is_a_stage_of_its_type_without_a_plan() -> None:
+    """What plan_build gives once lint accepts other types (i-rules): planned, not compiled."""
+    from conveyor.server.intake.stages import context_of, plan_stage
+
+    text = (
+        "kind: pipeline\ntype: kubernetes\nname: k8s\nplatform: {os: linux, arch: arm64}\n"
+        "node: {pool: big}\nimage_pull_secrets: [regcred]\n"
+        "environment: {A: {from_secret: pipeline_wide}}\n"
+        "steps:\n- name: a\n  image: alpine\n  commands: [x]\n"
+        "  environment: {B: {from_secret: step_one}}\n"
+        "  settings: {token: {from_secret: plugin_token}, plain: 1}\n"
+        "trigger: {event: [tag]}\n"
+    )
+    (pipeline,) = load_text(text, ".drone.yml").file.pipelines
+    stage = plan_stage(4, pipeline, context_of(BUILD))
+    assert (stage.number, stage.name, stage.type, stage.plan_json) == (4, "k8s", "kubernetes", None)
+    assert (stage.arch, stage.labels) == ("arm64", {"pool": "big"})
+    assert stage.secret_names == ("pipeline_wide", "plugin_token", "regcred", "step_one")
+    assert stage.status == StageStatus.SKIPPED
+    assert stage.skip_reason == 'event "push" is not in trigger.event (tag)'

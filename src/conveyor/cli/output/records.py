@@ -59,13 +59,22 @@ def write_table(
         for column in columns:
             table.add_column(column.heading, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(_styled(c.field, value) for c, value in zip(columns, row, strict=True)))
         Console(file=out, no_color=not use_color(out), highlight=False).print(table)
         return
     headings = [c.heading.upper() for c in columns]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
     for line in [headings, *rows]:
         out.write("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n")
+
+
+def _styled(field: str, value: str) -> Any:
+    """Statuses in their colour (green success, red failure...), other cells as plain text."""
+    from rich.text import Text
+
+    from conveyor.cli.output.style import STATUS_STYLE
+
+    return Text(value, style=STATUS_STYLE.get(value, "") if field == "status" else "")
 
 
 def write_fields(record: Mapping[str, Any], fields: Sequence[str], out: TextIO) -> None:

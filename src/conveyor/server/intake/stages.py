@@ -51,13 +51,14 @@ def plan_build(text: bytes, build: BuildInput) -> Intake:
         return Intake(stages=[], error=f"{build.config_path} holds no `kind: pipeline` document")
     ctx = context_of(build)
     try:
-        stages = [_stage(number, p, ctx) for number, p in enumerate(pipelines, start=1)]
+        stages = [plan_stage(number, p, ctx) for number, p in enumerate(pipelines, start=1)]
     except ConfigError as exc:
         return Intake(stages=[], error=exc.render())
     return Intake(stages=link_stages(stages, pipelines))
 
 
-def _stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlanned:
+def plan_stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlanned:
+    """The stage of one pipeline (docker pipelines compiled; others planned by type only)."""
     platform = pipeline.platform
     on_success, on_failure = _status_policy(pipeline.trigger)
     plan_json: str | None = None
