@@ -37,14 +37,13 @@ def run_ls(args: argparse.Namespace) -> int:
     from conveyor.client.api import list_agents
     from conveyor.client.http import ServerRefusedError
 
+    client = client_of(args)
     try:
-        agents = list_agents(client_of(args))
+        agents = list_agents(client)
     except ServerRefusedError as exc:
         if exc.status == 404:
-            raise ServerRefusedError(
-                f"the server at {args.server or 'CONVEYOR_SERVER'} has no agents API yet",
-                status=404,
-            ) from None
+            message = f"the server at {client.server} has no agents API yet"
+            raise ServerRefusedError(message, status=404) from None
         raise
     columns = [
         Column(heading="name", field="name"),

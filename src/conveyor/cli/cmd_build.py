@@ -222,6 +222,9 @@ def step_rows(build: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+NOT_STARTED = ("pending", "skipped", "waiting_on_dependencies", "blocked", "declined")
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -230,6 +233,7 @@ def run_logs(args: argparse.Namespace) -> int:
     """One step's lines, or every step's in order, each under a heading."""
     import sys
 
+    from conveyor.cli.output.records import cell
     from conveyor.client.api import get_build, step_logs
     from conveyor.errors import UsageError
 
@@ -240,18 +244,34 @@ def run_logs(args: argparse.Namespace) -> int:
     if args.stage is not None:
         return _write_lines(args, step_logs(client, slug, args.number, args.stage, args.step))
     build = get_build(client, slug, args.number)
+    every: list[dict[str, Any]] = []
+    for stage, step in _numbered_steps(build):
+        started = step.get("status") not in NOT_STARTED
+        if args.format == "table":
+            names = [cell("name", v) for v in (stage.get("name"), step.get("name"))]
+            sys.stdout.write(
+                f"--- {names[0]} / {names[1]} ({cell('status', step.get('status'))})\n"
+            )
+        if not started:
+            continue
+        lines = step_logs(client, slug, args.number, stage["number"], step["number"])
+        if args.format == "json":
+            every.append({"stage": stage["number"], "step": step["number"], "lines": lines})
+        else:
+            _write_lines(args, lines)
+    if args.format == "json":
+        _write_lines(args, every)
+    return 0
+
+
+def _numbered_steps(build: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(stage, step) of every step of the build, in order (entries without numbers left out)."""
+    found = []
     for stage in _dicts(build.get("stages") if isinstance(build, dict) else None):
         for step in _dicts(stage.get("steps")):
-            if args.format == "table":
-                sys.stdout.write(
-                    f"--- {stage.get('name')} / {step.get('name')} ({step.get('status')})\n"
-                )
-            if step.get("status") in ("pending", "skipped", "waiting_on_dependencies"):
-                continue
-            _write_lines(
-                args, step_logs(client, slug, args.number, stage["number"], step["number"])
-            )
-    return 0
+            if isinstance(stage.get("number"), int) and isinstance(step.get("number"), int):
+                found.append((stage, step))
+    return found
 
 
 def _write_lines(args: argparse.Namespace, lines: Any) -> int:

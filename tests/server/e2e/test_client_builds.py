@@ -31,3 +31,4 @@ def test_builds(live: Live, capsys: Capture) -> None:
     code, out, err = run(live, capsys, "build", "logs", SLUG, "1")
     assert code == 0, err
     assert "--- test / unit (pending)" in out
+    assert as_json(live, capsys, "build", "logs", SLUG, "1") == []  # no step has started
