@@ -49,9 +49,11 @@ ALLOWED: dict[str, set[str]] = {
         "runner",
         "server",
         "client",
+        "agent",
     },
     "client": set(),
     "rpc": set(),
+    "agent": {"rpc", "runner", "engine", "secrets"},
 }
 """Room -> the rooms it may import: the arrows that exist, no more (docs/architecture.md)."""
 SUB_ROOMS = {("engine", "docker")}

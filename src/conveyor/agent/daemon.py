@@ -1,0 +1,71 @@
+"""The agent's main loop: `capacity` workers, each asking the server for a stage and running it.
+
+Every worker long-polls /stages/request with the stages the agent runs right now. A refusal
+(bad secret, other protocol) stops the agent with the server's sentence; an unreachable server
+is waited for. Setting `stop` ends the polling and cancels the running stages.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from conveyor.agent.client import RpcRefusedError
+from conveyor.agent.settings import AgentSettings
+from conveyor.agent.stage_run import StageHost, run_assignment
+from conveyor.errors import ConveyorError
+from conveyor.rpc.agent import StageRequest
+
+
+class Agent:
+    """Runs stages for one server until stopped or refused."""
+
+    def __init__(self, settings: AgentSettings, host: StageHost) -> None:
+        self._settings, self._host = settings, host
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._running: set[int] = set()
+        self.refusal: RpcRefusedError | None = None
+        """Why the server refused this agent (the agent then stops)."""
+
+    def run(self) -> None:
+        """Work until `stop` is set or the server refuses the agent."""
+        workers = [
+            threading.Thread(target=self._work, name=f"worker-{n}", daemon=True)
+            for n in range(self._settings.capacity)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            while worker.is_alive():
+                worker.join(0.5)
+
+    def running(self) -> tuple[int, ...]:
+        """The stages this agent runs now."""
+        with self._lock:
+            return tuple(sorted(self._running))
+
+    def _work(self) -> None:
+        while not self.stop.is_set():
+            try:
+                assignment = self._host.client.request_stage(
+                    StageRequest(
+                        agent=self._settings.info(self.running()), wait=self._settings.wait
+                    )
+                )
+            except RpcRefusedError as exc:
+                self.refusal = exc
+                self.stop.set()
+                return
+            except ConveyorError as exc:  # unreachable, or an answer it cannot read
+                self._host.err.write(f"conveyor agent: {exc}\n")
+                self.stop.wait(5.0)
+                continue
+            if assignment is None:
+                continue
+            with self._lock:
+                self._running.add(assignment.stage_id)
+            try:
+                run_assignment(self._host, assignment, self.stop)
+            finally:
+                with self._lock:
+                    self._running.discard(assignment.stage_id)
