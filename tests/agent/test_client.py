@@ -79,5 +79,8 @@ def test_409_means_the_stage_is_lost() -> None:
 
 def test_unreachable_server_gives_up_after_the_retry_window() -> None:
     client = RpcClient("http://127.0.0.1:9", "s", retry_for=0.0, sleep=lambda _s: None)
-    with pytest.raises(ServerUnreachableError, match=r"cannot reach the server at http://127"):
+    with pytest.raises(
+        ServerUnreachableError,
+        match=r"cannot reach the server at http://127.0.0.1:9 \(ConnectionError\)\.$",
+    ):
         client.heartbeat(1, "a")

@@ -72,8 +72,11 @@ class RpcClient:
         return f"RpcClient({self._server!r})"
 
     def request_stage(self, request: StageRequest) -> Assignment | None:
-        """Long-poll for a stage; None when the server had none within `request.wait`."""
-        answer = self._post("/stages/request", request.to_data(), timeout=request.wait + 15.0)
+        """Long-poll for a stage, once (the caller waits and asks again); None when the server
+        had none within `request.wait`."""
+        answer = self._post(
+            "/stages/request", request.to_data(), timeout=request.wait + 15.0, retry=False
+        )
         if answer is None:
             return None
         return Assignment.from_data(answer.get("stage"))
@@ -100,10 +103,15 @@ class RpcClient:
         self._post(f"/stages/{stage_id}/done", report.to_data())
 
     def _post(
-        self, path: str, body: dict[str, object], *, timeout: float = REPORT_TIMEOUT
+        self,
+        path: str,
+        body: dict[str, object],
+        *,
+        timeout: float = REPORT_TIMEOUT,
+        retry: bool = True,
     ) -> dict[str, Any] | None:
         """POST with retries on connection errors and 5xx; the JSON answer, None for 204."""
-        deadline = time.monotonic() + self._retry_for
+        deadline = time.monotonic() + (self._retry_for if retry else 0.0)
         delay = 0.2
         while True:
             try:
@@ -116,9 +124,10 @@ class RpcClient:
                 if response.status_code < 500:
                     return _answer(response, self._server)
                 problem = f"the server at {self._server} answered {response.status_code}"
-            if time.monotonic() + delay > deadline:
-                raise ServerUnreachableError(f"{problem} for {self._retry_for:g} s; giving up.")
-            self._sleep(delay)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ServerUnreachableError(f"{problem}.")
+            self._sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
 
 

@@ -15,6 +15,9 @@ from conveyor.agent.stage_run import StageHost, run_assignment
 from conveyor.errors import ConveyorError
 from conveyor.rpc.agent import StageRequest
 
+RETRY_WAIT = 3.0
+"""Seconds between requests for work while the server cannot be reached."""
+
 
 class Agent:
     """Runs stages for one server until stopped or refused."""
@@ -24,6 +27,7 @@ class Agent:
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._running: set[int] = set()
+        self._problem: str | None = None
         self.refusal: RpcRefusedError | None = None
         """Why the server refused this agent (the agent then stops)."""
 
@@ -44,6 +48,18 @@ class Agent:
         with self._lock:
             return tuple(sorted(self._running))
 
+    def _trouble(self, problem: str | None) -> None:
+        """Say once that the server cannot be asked (and once that it can again); wait a bit."""
+        with self._lock:
+            said, self._problem = self._problem, problem
+        if problem is None:
+            if said is not None:
+                self._host.err.write("conveyor agent: the server answers again\n")
+            return
+        if said is None:
+            self._host.err.write(f"conveyor agent: {problem} Trying again every few seconds.\n")
+        self.stop.wait(RETRY_WAIT)
+
     def _work(self) -> None:
         while not self.stop.is_set():
             try:
@@ -57,9 +73,9 @@ class Agent:
                 self.stop.set()
                 return
             except ConveyorError as exc:  # unreachable, or an answer it cannot read
-                self._host.err.write(f"conveyor agent: {exc}\n")
-                self.stop.wait(5.0)
+                self._trouble(str(exc))
                 continue
+            self._trouble(None)
             if assignment is None:
                 continue
             with self._lock:
