@@ -34,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"plan", "images"},
     "engine/docker": {"engine", "plan", "images"},
     "runner": {"plan", "engine", "images", "secrets", "registry"},
-    "server": {"spec", "plan", "images", "config", "lint", "compiler"},
+    "server": {"spec", "plan", "images", "config", "lint", "compiler", "rpc"},
     "cli": {
         "plan",
         "images",

@@ -26,7 +26,7 @@ def test_build_has_one_stage_per_pipeline(api: Api, tmp_path: Path) -> None:
         ("build", "pending", []),
         ("deploy", "waiting_on_dependencies", ["build"]),
     ]
-    assert [step["name"] for step in stages[0]["steps"]] == ["test"]
+    assert [step["name"] for step in stages[0]["steps"]] == ["clone", "test"]
     assert stages[0]["steps"][0]["step_id"] == stages[0]["id"]
     listed = api.client.get("/api/repos/octo/app/builds", headers=api.admin).json()
     assert [b["number"] for b in listed] == [1]

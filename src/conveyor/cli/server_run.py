@@ -60,7 +60,7 @@ def serve(settings: Settings) -> int:
     )
     sys.stdout.flush()
     configure_logging()
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
     state.engine.dispose()
     return 0

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from conveyor.server.crypto import Cipher
 from conveyor.server.metrics import Metrics
+from conveyor.server.rpc.signal import QueueSignal
 from conveyor.server.settings import Settings
 from conveyor.server.startup import ServerState
 
@@ -21,6 +22,8 @@ class AppContext:
     settings: Settings
     state: ServerState
     metrics: Metrics = field(repr=False)
+    queue_signal: QueueSignal = field(default_factory=QueueSignal, repr=False)
+    """Wakes long-polling agents when a stage becomes pending."""
 
     @property
     def cipher(self) -> Cipher:

@@ -110,7 +110,9 @@ def post_build(
     pipeline = read_pipeline(view, facts.after, cache)
     with ctx.tx() as session:
         build = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        return full_build_json(session, build)
+        answer = full_build_json(session, build)
+    ctx.queue_signal.notify()
+    return answer
 
 
 @router.get(BASE + "/{number}")
@@ -133,7 +135,9 @@ def restart_build(
     pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
     with ctx.tx() as session:
         new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        return full_build_json(session, new)
+        answer = full_build_json(session, new)
+    ctx.queue_signal.notify()
+    return answer
 
 
 @router.delete(BASE + "/{number}")
@@ -173,4 +177,6 @@ def _control(
             raise ApiError(409, str(exc)) from None
         except LookupError:
             raise not_found("stage") from None
-        return full_build_json(session, build)
+        answer = full_build_json(session, build)
+    ctx.queue_signal.notify()
+    return answer

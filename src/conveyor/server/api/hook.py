@@ -77,6 +77,7 @@ def _handle(ctx: AppContext, headers: dict[str, str], body: bytes) -> JSONRespon
             number, status = build.number, build.status
     except IntegrityError:
         return _ok(f"duplicate delivery {event.delivery}: already handled")
+    ctx.queue_signal.notify()
     return JSONResponse({"message": f"build {number} created ({status})", "number": number})
 
 
