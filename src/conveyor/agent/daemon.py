@@ -8,6 +8,7 @@ is waited for. Setting `stop` ends the polling and cancels the running stages.
 from __future__ import annotations
 
 import threading
+import time
 
 from conveyor.agent.client import RpcRefusedError
 from conveyor.agent.settings import AgentSettings
@@ -32,16 +33,14 @@ class Agent:
         """Why the server refused this agent (the agent then stops)."""
 
     def run(self) -> None:
-        """Work until `stop` is set or the server refuses the agent."""
-        workers = [
-            threading.Thread(target=self._work, name=f"worker-{n}", daemon=True)
-            for n in range(self._settings.capacity)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            while worker.is_alive():
-                worker.join(0.5)
+        """Work until `stop` is set or the server refuses the agent; then wait for the stages
+        that run (they are cancelled), not for workers waiting for work."""
+        for n in range(self._settings.capacity):
+            threading.Thread(target=self._work, name=f"worker-{n}", daemon=True).start()
+        while not self.stop.wait(0.5):
+            pass
+        while self.running():
+            time.sleep(0.1)
 
     def running(self) -> tuple[int, ...]:
         """The stages this agent runs now."""

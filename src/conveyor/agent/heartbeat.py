@@ -9,7 +9,7 @@ from typing import TextIO
 
 from conveyor.agent.client import RpcClient, RpcRefusedError, ServerUnreachableError, StageLostError
 
-BEAT = 1.0
+BEAT = 0.5
 """Seconds between heartbeats: a cancel reaches the run within about this long."""
 
 
@@ -18,7 +18,7 @@ def _interval(lease_seconds: float) -> float:
 
 
 class Heartbeat:
-    """Beats every second (a cancel is seen within one), at most every third of the lease."""
+    """Beats every half second (a cancel is seen that soon), at most every third of the lease."""
 
     def __init__(
         self,
