@@ -4,10 +4,12 @@ stored log complete and masked, and cancel of a running step."""
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import docker
 import pytest
 
 from conveyor.server.app import create_app
@@ -46,13 +48,17 @@ steps:
 """
 
 
+LEASE = 3.0
+"""The server's lease in these tests (seconds)."""
+
+
 @pytest.fixture
 def site(tmp_path: Path, db_url: str, testenv: LocalEnv) -> Iterator[Site]:
     """The server (with an RPC secret), and acme/widgets whose pipeline needs a private image."""
     image = f"{testenv.auth_registry}/ci-test/remote-only:1"
     files = {".drone.yml": PIPELINE.format(image=image), "file.txt": "checked out\n"}
     repo = make_repo(tmp_path / "git", files)
-    settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET)
+    settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET, lease=LEASE)
     with serve_app(create_app(settings)) as base:
         site = Site(base=base, http=admin_session(), repo=repo)
         site.api("POST", f"/repos/{SLUG}", json={"git_http_url": repo.url})
@@ -106,6 +112,44 @@ def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalE
         waited = time.monotonic() - asked
     assert waited < 3.0, log.read_text()
     assert _step(build, "wait")["status"] == "killed"
+
+
+def test_a_killed_agent_errors_the_stage_and_cleans_up_when_back(
+    site: Site, tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site.repo.commit({".drone.yml": SLEEPER.format(image=testenv.image)})
+    site.repo.push("main")
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
+        number = site.build()
+        site.wait(number, lambda _build: "started" in site.log(number, 1, 2))
+        agent.send_signal(signal.SIGKILL)
+        agent.wait()
+    left = _resources(agent.pid)
+    assert left, "the killed agent's run should have left its containers"
+    build = site.wait(number, lambda b: b["stages"][0]["status"] == "error", LEASE + 5.0)
+    assert build["stages"][0]["error"].startswith("agent a1 stopped answering at ")
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        # The agent cleans up before it says it takes work (another run of `conveyor exec` on
+        # this engine may have removed these resources first: both are the same cleanup).
+        deadline = time.monotonic() + 60
+        while log.read_text().count("takes work from") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _resources(agent.pid) == [], log.read_text()
+
+
+def _resources(pid: int) -> list[str]:
+    """Names of the containers, networks and volumes that process `pid` owned."""
+    client = docker.from_env()
+    try:
+        label: dict[str, str | list[str] | bool] = {"label": f"conveyor.pid={pid}"}
+        return [
+            *(str(c.name) for c in client.containers.list(all=True, filters=label)),
+            *(str(n.name) for n in client.networks.list(filters=label)),
+            *(str(v.name) for v in client.volumes.list(filters=label)),
+        ]
+    finally:
+        client.close()
 
 
 def _step(build: dict[str, object], name: str) -> dict[str, object]:

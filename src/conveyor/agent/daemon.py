@@ -23,9 +23,9 @@ RETRY_WAIT = 3.0
 class Agent:
     """Runs stages for one server until stopped or refused."""
 
-    def __init__(self, settings: AgentSettings, host: StageHost) -> None:
+    def __init__(self, settings: AgentSettings, host: StageHost, stop: threading.Event) -> None:
         self._settings, self._host = settings, host
-        self.stop = threading.Event()
+        self.stop = stop
         self._lock = threading.Lock()
         self._running: set[int] = set()
         self._problem: str | None = None

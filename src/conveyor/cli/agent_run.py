@@ -3,6 +3,7 @@ removal of what dead runs left behind, and signals that stop it cleanly."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -20,31 +21,32 @@ def serve(settings: AgentSettings, err: TextIO) -> int:
     from conveyor.cli.cmd_exec import remove_dead_leftovers
     from conveyor.engine.docker.backend import connect
 
-    engine = connect()
-    remove_dead_leftovers(engine, err)
-    guard = make_guard(
-        settings.image_cache_mode, settings.state_dir, report=lambda line: _say(err, line)
-    )
-    if guard.notice:
-        _say(err, f"warning: {guard.notice}")
-    client = RpcClient(settings.server, settings.secret)
-    agent = Agent(
-        settings, StageHost(agent=settings.name, client=client, engine=engine, guard=guard, err=err)
-    )
+    stop = threading.Event()
 
-    def stop(number: int, frame: object) -> None:
-        if not agent.stop.is_set():
+    def on_signal(number: int, frame: object) -> None:
+        if not stop.is_set():
             _say(err, "stopping: running stages are stopped and reported killed")
-        agent.stop.set()
+        stop.set()
 
-    previous = {n: signal.signal(n, stop) for n in (signal.SIGINT, signal.SIGTERM)}
-    labels = ", ".join(f"{k}={v}" for k, v in sorted(settings.labels.items())) or "none"
-    _say(
-        err,
-        f"agent {settings.name} ({settings.platform.os}/{settings.platform.arch}, "
-        f"capacity {settings.capacity}, labels {labels}) takes work from {settings.server}",
-    )
+    previous = {n: signal.signal(n, on_signal) for n in (signal.SIGINT, signal.SIGTERM)}
     try:
+        engine = connect()
+        remove_dead_leftovers(engine, err)
+        err.flush()
+        guard = make_guard(
+            settings.image_cache_mode, settings.state_dir, report=lambda line: _say(err, line)
+        )
+        if guard.notice:
+            _say(err, f"warning: {guard.notice}")
+        host = StageHost(
+            agent=settings.name,
+            client=RpcClient(settings.server, settings.secret),
+            engine=engine,
+            guard=guard,
+            err=err,
+        )
+        agent = Agent(settings, host, stop)
+        _say(err, _started(settings))
         agent.run()
     finally:
         for number, handler in previous.items():
@@ -52,6 +54,15 @@ def serve(settings: AgentSettings, err: TextIO) -> int:
     if agent.refusal is not None:
         raise agent.refusal
     return 0
+
+
+def _started(settings: AgentSettings) -> str:
+    labels = ", ".join(f"{k}={v}" for k, v in sorted(settings.labels.items())) or "none"
+    where = f"{settings.platform.os}/{settings.platform.arch}"
+    return (
+        f"agent {settings.name} ({where}, capacity {settings.capacity}, labels {labels}) "
+        f"takes work from {settings.server}"
+    )
 
 
 def _say(err: TextIO, text: str) -> None:
