@@ -12,11 +12,13 @@ from fastapi import FastAPI
 
 from conveyor import __version__
 from conveyor.server.api import (
+    agents,
     builds,
     collaborators,
     errors,
     hook,
     logs,
+    queue,
     repos,
     secrets,
     system,
@@ -30,7 +32,19 @@ from conveyor.server.rpc.reaper import run_reaper
 from conveyor.server.settings import Settings
 from conveyor.server.startup import ServerState, open_state
 
-ROUTERS = (users, repos, collaborators, secrets, builds, logs, hook, system, rpc_routes)
+ROUTERS = (
+    users,
+    repos,
+    collaborators,
+    secrets,
+    builds,
+    logs,
+    agents,
+    queue,
+    hook,
+    system,
+)
+"""The REST API's routers (described in /api/openapi.json); /rpc is the agents' protocol."""
 
 
 @asynccontextmanager
@@ -62,6 +76,7 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.include_router(rpc_routes.router)
     app.add_middleware(BodyLimit, limit=settings.max_body, hook_limit=settings.max_hook_body)
     app.add_middleware(AccessLog, observe=metrics.observe)
     return app
