@@ -36,6 +36,11 @@ class Site:
         assert answer.ok, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json() if answer.content else None
 
+    def use(self, pipeline: str) -> None:
+        """Commit and push `pipeline` as the repository's .drone.yml."""
+        self.repo.commit({".drone.yml": pipeline})
+        self.repo.push("main")
+
     def build(self) -> int:
         """Start a build of main; its number."""
         return int(self.api("POST", f"/repos/{SLUG}/builds", params={"branch": "main"})["number"])

@@ -99,8 +99,7 @@ def test_a_build_runs_to_success_with_a_private_image(
 
 
 def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalEnv) -> None:
-    site.repo.commit({".drone.yml": SLEEPER.format(image=testenv.image)})
-    site.repo.push("main")
+    site.use(SLEEPER.format(image=testenv.image))
     log = tmp_path / "agent.log"
     with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
         number = site.build()
@@ -117,8 +116,7 @@ def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalE
 def test_a_killed_agent_errors_the_stage_and_cleans_up_when_back(
     site: Site, tmp_path: Path, testenv: LocalEnv
 ) -> None:
-    site.repo.commit({".drone.yml": SLEEPER.format(image=testenv.image)})
-    site.repo.push("main")
+    site.use(SLEEPER.format(image=testenv.image))
     log = tmp_path / "agent.log"
     with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
         number = site.build()

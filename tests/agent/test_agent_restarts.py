@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.agent.live_support import SLUG, Site, admin_session, agent_process
 from tests.conftest import LocalEnv
-from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, LiveServer, free_port
+from tests.server.conftest import RPC_SECRET, LiveServer
 from tests.server.git_support import make_repo
 
 pytestmark = pytest.mark.docker
@@ -30,18 +29,11 @@ steps:
 
 
 @pytest.fixture
-def server(tmp_path: Path, db_url: str) -> Iterator[LiveServer]:
-    """A `conveyor server` process with an RPC secret, restartable."""
-    live = LiveServer(
-        url=f"http://127.0.0.1:{free_port()}",
-        token=ADMIN_TOKEN,
-        data_dir=tmp_path / "live",
-        database_url=db_url,
-        log=tmp_path / "server.log",
-    )
-    live.start({"CONVEYOR_RPC_SECRET": RPC_SECRET})
-    yield live
-    live.kill(signal.SIGTERM)
+def server(live_server: LiveServer) -> LiveServer:
+    """The live server process, restarted with an RPC secret."""
+    live_server.kill(signal.SIGTERM)
+    live_server.start({"CONVEYOR_RPC_SECRET": RPC_SECRET})
+    return live_server
 
 
 def test_a_server_killed_during_a_build_loses_no_line(

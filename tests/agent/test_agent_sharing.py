@@ -56,8 +56,7 @@ def site(tmp_path: Path, db_url: str) -> Iterator[Site]:
 def test_a_labelled_stage_waits_for_a_matching_agent(
     site: Site, tmp_path: Path, testenv: LocalEnv
 ) -> None:
-    site.repo.commit({".drone.yml": GPU.format(image=testenv.image)})
-    site.repo.push("main")
+    site.use(GPU.format(image=testenv.image))
     log = tmp_path / "agents.log"
     with agent_process(site.base, tmp_path / "s1", log, "--name", "plain"):
         number = site.build()
@@ -72,8 +71,7 @@ def test_a_labelled_stage_waits_for_a_matching_agent(
 def test_builds_shared_by_three_agents_each_run_once(
     site: Site, tmp_path: Path, testenv: LocalEnv
 ) -> None:
-    site.repo.commit({".drone.yml": TRIVIAL.format(image=testenv.image)})
-    site.repo.push("main")
+    site.use(TRIVIAL.format(image=testenv.image))
     log = tmp_path / "agents.log"
     numbers = [site.build() for _ in range(BUILDS)]
     with ExitStack() as stack:

@@ -93,11 +93,7 @@ class ServerClient:
                 url, headers=headers, stream=True, timeout=(self._timeout, STREAM_IDLE)
             )
         except requests.RequestException as exc:
-            reason = type(exc).__name__.replace("Error", " error").lower()
-            raise UnreachableError(
-                f"cannot reach the server at {self.server} ({reason}); "
-                "check --server or CONVEYOR_SERVER"
-            ) from None
+            raise self._unreachable(exc) from None
         self._check(response, what)
         return response
 
@@ -119,11 +115,14 @@ class ServerClient:
                 f"the server at {self.server} did not answer within {self._timeout:g} s"
             ) from None
         except requests.RequestException as exc:
-            reason = type(exc).__name__.replace("Error", " error").lower()
-            raise UnreachableError(
-                f"cannot reach the server at {self.server} ({reason}); "
-                "check --server or CONVEYOR_SERVER"
-            ) from None
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: requests.RequestException) -> UnreachableError:
+        reason = type(exc).__name__.replace("Error", " error").lower()
+        return UnreachableError(
+            f"cannot reach the server at {self.server} ({reason}); "
+            "check --server or CONVEYOR_SERVER"
+        )
 
     def _check(self, response: requests.Response, what: str) -> None:
         status = response.status_code
