@@ -157,3 +157,15 @@ def _step(build: dict[str, object], name: str) -> dict[str, object]:
         if step["name"] == name:
             return dict(step)
     raise AssertionError(f"no step {name} in {build}")
+
+
+def test_an_agent_with_the_wrong_secret_stops_with_the_servers_sentence(
+    site: Site, tmp_path: Path
+) -> None:
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, secret="wrong") as agent:
+        code = agent.wait(timeout=60)
+    assert code == 1
+    last = log.read_text().splitlines()[-1]
+    assert last.startswith(f"conveyor: error: the server at {site.base} refused: ")
+    assert "wrong" not in last
