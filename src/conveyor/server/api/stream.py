@@ -13,14 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
 from conveyor.server.api.deps import CallerDep, Ctx
-from conveyor.server.api.errors import not_found
+from conveyor.server.api.logs import find_step
 from conveyor.server.auth import Access, Caller, permission
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import step_topic
 from conveyor.server.live.sse import HEADERS, build_stream, step_stream
 from conveyor.server.logstore import Line
 from conveyor.server.states import DONE
-from conveyor.server.store.models import LogLine, Repo, Stage, Step
+from conveyor.server.store.models import LogLine, Repo, Step
 
 router = APIRouter(tags=["stream"])
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
@@ -72,14 +72,7 @@ def stream_step(
     for image pull progress."""
     with ctx.tx() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
-        row = session.scalar(
-            select(Step)
-            .join(Stage, Stage.id == Step.stage_id)
-            .where(Stage.build_id == build.id, Stage.number == stage, Step.number == step)
-        )
-        if row is None:
-            raise not_found("step")
-        step_id = row.id
+        step_id = find_step(session, build, stage, step).id
 
     async def stored(after: int) -> tuple[list[Line], bool]:
         return await run_in_threadpool(_stored, ctx, step_id, after)
