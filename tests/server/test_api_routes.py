@@ -68,6 +68,8 @@ ROUTES = [
     Route("GET", "/api/queue", "system"),
     Route("POST", "/api/queue/pause", "system"),
     Route("POST", "/api/queue/resume", "system"),
+    Route("GET", "/api/stream", "user"),
+    Route("GET", "/api/stream/octo/app/1/1/1", "read"),
 ]
 OPEN = {("GET", "/healthz"), ("GET", "/metrics"), ("POST", "/hook")}
 """Routes without a bearer token: /hook is authenticated by the webhook signature."""

@@ -188,3 +188,44 @@ def test_concurrent_agents_never_get_the_same_stage(rpc_api: Api, tmp_path: Path
     assert -1 not in ids, won
     assert len(ids) == 8
     assert len(set(ids)) == 8
+
+
+PARALLEL = """\
+kind: pipeline
+type: docker
+name: one
+steps:
+- name: a
+  image: ci-test/busybox:1
+  commands: [echo a]
+---
+kind: pipeline
+type: docker
+name: two
+steps:
+- name: b
+  image: ci-test/busybox:1
+  commands: [echo b]
+"""
+
+
+def test_two_stages_ending_at_once_end_the_build(rpc_api: Api, tmp_path: Path) -> None:
+    project = make_project(rpc_api, tmp_path, PARALLEL)
+    for number in range(1, 6):
+        assert project.build().status_code == 201
+        claims = [Agent(rpc_api.client, f"a{i}").claim()["stage_id"] for i in range(2)]
+        threads = [
+            threading.Thread(
+                target=Agent(rpc_api.client, f"a{i}").post,
+                args=(sid, "done"),
+                kwargs={"status": "success"},
+            )
+            for i, sid in enumerate(claims)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        build = rpc_api.client.get(f"/api/repos/octo/app/builds/{number}", headers=rpc_api.admin)
+        assert [s["status"] for s in build.json()["stages"]] == ["success", "success"]
+        assert build.json()["status"] == "success"

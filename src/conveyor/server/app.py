@@ -21,6 +21,7 @@ from conveyor.server.api import (
     queue,
     repos,
     secrets,
+    stream,
     system,
     users,
 )
@@ -41,6 +42,7 @@ ROUTERS = (
     logs,
     agents,
     queue,
+    stream,
     hook,
     system,
 )

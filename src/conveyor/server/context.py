@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from conveyor.server.crypto import Cipher
+from conveyor.server.live.hub import Hub
 from conveyor.server.metrics import Metrics
 from conveyor.server.rpc.signal import QueueSignal
 from conveyor.server.settings import Settings
@@ -24,6 +25,8 @@ class AppContext:
     metrics: Metrics = field(repr=False)
     queue_signal: QueueSignal = field(default_factory=QueueSignal, repr=False)
     """Wakes long-polling agents when a stage becomes pending."""
+    hub: Hub = field(default_factory=Hub, repr=False)
+    """Fans build events, log lines and pull progress out to live readers."""
 
     @property
     def cipher(self) -> Cipher:

@@ -24,6 +24,7 @@ from conveyor.server.builds import (
     restart_facts,
 )
 from conveyor.server.context import AppContext
+from conveyor.server.live.events import BuildEvent, build_event, publish_builds
 from conveyor.server.store.models import Build, Repo, Step
 
 router = APIRouter(tags=["builds"])
@@ -111,7 +112,8 @@ def post_build(
     with ctx.tx() as session:
         build = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
         answer = full_build_json(session, build)
-    ctx.queue_signal.notify()
+        event = build_event(session, build.id)
+    _changed(ctx, event)
     return answer
 
 
@@ -136,7 +138,8 @@ def restart_build(
     with ctx.tx() as session:
         new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
         answer = full_build_json(session, new)
-    ctx.queue_signal.notify()
+        event = build_event(session, new.id)
+    _changed(ctx, event)
     return answer
 
 
@@ -162,6 +165,12 @@ def decline_stage(
     return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))
 
 
+def _changed(ctx: AppContext, event: BuildEvent | None) -> None:
+    """A build changed: wake waiting agents, tell live readers."""
+    ctx.queue_signal.notify()
+    publish_builds(ctx.hub, [event])
+
+
 def _control(
     ctx: AppContext,
     caller: Caller,
@@ -178,5 +187,6 @@ def _control(
         except LookupError:
             raise not_found("stage") from None
         answer = full_build_json(session, build)
-    ctx.queue_signal.notify()
+        event = build_event(session, build.id)
+    _changed(ctx, event)
     return answer

@@ -18,6 +18,7 @@ FAILED = frozenset({Status.FAILURE, Status.ERROR, Status.KILLED})
 def end_stage(session: Session, stage: Stage, status: Status, error: str = "") -> None:
     """Mark `stage` ended with `status`; its unfinished steps take `status` too (a step that
     never started is `skipped`), then settle its build."""
+    build = locked_build(session, stage.build_id)
     now = int(time.time())
     stage.status = status.value
     stage.error = error
@@ -30,16 +31,24 @@ def end_stage(session: Session, stage: Stage, status: Status, error: str = "") -
             step.stopped = now
             if started and status == Status.ERROR:
                 step.error = error
-    build = session.get(Build, stage.build_id)
-    assert build is not None
     settle(session, build)
+
+
+def locked_build(session: Session, build_id: int) -> Build:
+    """The build, locked until commit on PostgreSQL: two stages ending at once settle it one
+    after the other, so the second sees the first's end (SQLite has one writer anyway)."""
+    query = select(Build).where(Build.id == build_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    build = session.scalar(query)
+    assert build is not None
+    return build
 
 
 def settle(session: Session, build: Build) -> None:
     """Release stages whose dependencies ended, and end the build when every stage has."""
-    stages = list(
-        session.scalars(select(Stage).where(Stage.build_id == build.id).order_by(Stage.number))
-    )
+    query = select(Stage).where(Stage.build_id == build.id).order_by(Stage.number)
+    stages = list(session.scalars(query.execution_options(populate_existing=True)))
     by_name = {stage.name: stage for stage in stages}
     changed = True
     while changed:

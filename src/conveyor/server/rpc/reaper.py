@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.context import AppContext
+from conveyor.server.live.events import build_event, publish_builds
 from conveyor.server.rpc.finish import end_stage
 from conveyor.server.states import Status
 from conveyor.server.store.models import Stage
@@ -39,9 +40,13 @@ def reap(session: Session, now: float) -> list[int]:
 
 
 def reap_once(ctx: AppContext) -> list[int]:
-    """One pass in its own transaction."""
+    """One pass in its own transaction; the ended builds' states go to live readers."""
     with ctx.tx() as session:
-        return reap(session, time.time())
+        ended = reap(session, time.time())
+        builds = session.scalars(select(Stage.build_id).where(Stage.id.in_(ended)).distinct())
+        events = [build_event(session, build_id) for build_id in sorted(builds)]
+    publish_builds(ctx.hub, events)
+    return ended
 
 
 async def run_reaper(ctx: AppContext, interval: float = INTERVAL) -> None:

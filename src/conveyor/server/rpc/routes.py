@@ -19,6 +19,13 @@ from conveyor.rpc.reports import DoneReport, EventBatch, Heartbeat, LogBatch, St
 from conveyor.server.api.deps import Ctx
 from conveyor.server.api.errors import ApiError
 from conveyor.server.context import AppContext
+from conveyor.server.live.events import (
+    BuildEvent,
+    build_event,
+    publish_builds,
+    publish_lines,
+    step_topic,
+)
 from conveyor.server.queue import AgentFilter, claim, paused
 from conveyor.server.rpc import agents
 from conveyor.server.rpc.assign import assignment_of
@@ -29,6 +36,7 @@ from conveyor.server.rpc.running import (
     extend,
     finish,
     owned,
+    step_ids,
     store_lines,
 )
 from conveyor.server.store.models import Stage
@@ -59,14 +67,18 @@ async def request_stage(ctx: Ctx, request: Request, payload: Payload) -> Respons
     while True:
         found = await run_in_threadpool(_claim, ctx, ask)
         if found is not None:
-            return JSONResponse({"stage": found})
+            assignment, event = found
+            publish_builds(ctx.hub, [event])
+            return JSONResponse({"stage": assignment})
         left = deadline - time.monotonic()
         if left <= 0 or await request.is_disconnected():
             return Response(status_code=204)
         await ctx.queue_signal.wait(min(left, POLL))
 
 
-def _claim(ctx: AppContext, ask: StageRequest) -> dict[str, object] | None:
+def _claim(
+    ctx: AppContext, ask: StageRequest
+) -> tuple[dict[str, object], BuildEvent | None] | None:
     info = ask.agent
     wanted = AgentFilter(
         machine=info.name,
@@ -82,7 +94,8 @@ def _claim(ctx: AppContext, ask: StageRequest) -> dict[str, object] | None:
         stage = claim(session, wanted, lease=ctx.settings.lease)
         if stage is None:
             return None
-        return assignment_of(session, ctx.cipher, stage, ctx.settings.lease).to_data()
+        assignment = assignment_of(session, ctx.cipher, stage, ctx.settings.lease)
+        return assignment.to_data(), build_event(session, stage.build_id)
 
 
 def _on_stage(ctx: AppContext, stage_id: int, agent: str, act: Callable[[Session, Stage], M]) -> M:
@@ -115,19 +128,21 @@ def report_steps(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
 
 @router.post("/stages/{stage_id}/logs")
 def report_logs(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
-    """Log lines, stored when they arrive; lines already stored are ignored."""
+    """Log lines, stored when they arrive (lines already stored are ignored), then fanned out."""
     batch = _read(LogBatch.from_data, payload)
-    stored = _on_stage(
-        ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, batch.lines)
-    )
-    return JSONResponse({"stored": stored})
+    new = _on_stage(ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, batch.lines))
+    publish_lines(ctx.hub, new)
+    return JSONResponse({"stored": sum(len(lines) for lines in new.values())})
 
 
 @router.post("/stages/{stage_id}/events")
 def report_events(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
-    """Pull progress: checked and fanned out, not stored."""
+    """Pull progress: checked and fanned out to the step's live readers, not stored."""
     batch = _read(EventBatch.from_data, payload)
-    _on_stage(ctx, stage_id, batch.agent, lambda _s, _stage: None)
+    ids = _on_stage(ctx, stage_id, batch.agent, step_ids)
+    for event in batch.events:
+        if event.step in ids:
+            ctx.hub.publish(step_topic(ids[event.step]), "pull", event.to_data())
     return JSONResponse({})
 
 
@@ -135,6 +150,11 @@ def report_events(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
 def report_done(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
     """The stage ended: final step states; dependent stages run or are skipped."""
     report = _read(DoneReport.from_data, payload)
-    _on_stage(ctx, stage_id, report.agent, lambda s, stage: finish(s, stage, report))
+
+    def end(session: Session, stage: Stage) -> BuildEvent | None:
+        finish(session, stage, report)
+        return build_event(session, stage.build_id)
+
+    publish_builds(ctx.hub, [_on_stage(ctx, stage_id, report.agent, end)])
     ctx.queue_signal.notify()
     return JSONResponse({})

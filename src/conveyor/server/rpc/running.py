@@ -64,20 +64,23 @@ def apply_steps(session: Session, stage: Stage, states: tuple[StepState, ...]) -
         step.error = state.error or step.error
 
 
-def store_lines(session: Session, stage: Stage, lines: tuple[LogLine, ...]) -> int:
-    """Store the lines not stored yet; returns how many were new."""
+def store_lines(
+    session: Session, stage: Stage, lines: tuple[LogLine, ...]
+) -> dict[int, list[Line]]:
+    """Store the lines not stored yet; returns them by step id (for live readers)."""
     steps = _steps_by_number(session, stage)
-    grouped: dict[int, list[Line]] = defaultdict(list)
+    grouped: dict[int, dict[int, Line]] = defaultdict(dict)
     for line in lines:
         step = steps.get(line.step)
         if step is None:
             raise StageNotOwnedError(f"stage {stage.id} has no step {line.step}")
-        grouped[step.id].append(Line(pos=line.pos, out=line.out, time=int(line.time)))
-    stored = 0
-    for step_id, batch in grouped.items():
-        unique = list({line.pos: line for line in batch}.values())
-        stored += append(session, step_id, unique)
-    return stored
+        grouped[step.id][line.pos] = Line(pos=line.pos, out=line.out, time=int(line.time))
+    return {step_id: append(session, step_id, batch.values()) for step_id, batch in grouped.items()}
+
+
+def step_ids(session: Session, stage: Stage) -> dict[int, int]:
+    """Step number -> step id of `stage`."""
+    return {number: step.id for number, step in _steps_by_number(session, stage).items()}
 
 
 def finish(session: Session, stage: Stage, report: DoneReport) -> None:
