@@ -12,10 +12,11 @@ from pathlib import Path
 import docker
 import pytest
 
+from conveyor.cli.main import main
 from conveyor.server.app import create_app
 from tests.agent.live_support import SLUG, Site, admin_session, agent_process
 from tests.conftest import LocalEnv
-from tests.server.conftest import RPC_SECRET, make_settings
+from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
 from tests.server.git_support import make_repo
 from tests.server.live import serve_app
 
@@ -169,3 +170,31 @@ def test_an_agent_with_the_wrong_secret_stops_with_the_servers_sentence(
     last = log.read_text().splitlines()[-1]
     assert last.startswith(f"conveyor: error: the server at {site.base} refused: ")
     assert "wrong" not in last
+
+
+COUNTER = """\
+kind: pipeline
+type: docker
+name: default
+steps:
+- name: count
+  image: {image}
+  commands:
+  - for i in $(seq 1 20); do echo "line $i"; sleep 0.1; done
+"""
+
+
+def test_build_logs_follow_prints_the_lines_as_they_come(
+    site: Site, tmp_path: Path, testenv: LocalEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.use(COUNTER.format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        number = site.build()
+        site.wait(number, lambda build: _step(build, "count")["status"] == "running")
+        capsys.readouterr()
+        argv = ["build", "logs", SLUG, str(number), "1", "2", "--follow"]
+        code = main([*argv, "--server", site.base, "--token", ADMIN_TOKEN])
+        out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [f"line {n}" for n in range(1, 21)]
