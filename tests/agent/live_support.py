@@ -19,6 +19,17 @@ from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET
 from tests.server.git_support import GitRepo
 
 SLUG = "acme/widgets"
+COUNTER = """\
+kind: pipeline
+type: docker
+name: default
+steps:
+- name: count
+  image: {image}
+  commands:
+  - for i in $(seq 1 {lines}); do echo "line $i"; sleep 0.1; done
+"""
+"""A step that prints `line 1` to `line N`, one every 100 ms."""
 FINAL = {"success", "failure", "killed", "error", "skipped", "declined"}
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from conveyor.cli.main import main
 from conveyor.server.app import create_app
-from tests.agent.live_support import SLUG, Site, admin_session, agent_process
+from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
 from tests.conftest import LocalEnv
 from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
 from tests.server.git_support import make_repo
@@ -172,22 +172,10 @@ def test_an_agent_with_the_wrong_secret_stops_with_the_servers_sentence(
     assert "wrong" not in last
 
 
-COUNTER = """\
-kind: pipeline
-type: docker
-name: default
-steps:
-- name: count
-  image: {image}
-  commands:
-  - for i in $(seq 1 20); do echo "line $i"; sleep 0.1; done
-"""
-
-
 def test_build_logs_follow_prints_the_lines_as_they_come(
     site: Site, tmp_path: Path, testenv: LocalEnv, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site.use(COUNTER.format(image=testenv.image))
+    site.use(COUNTER.format(image=testenv.image, lines=20))
     log = tmp_path / "agent.log"
     with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
         number = site.build()

@@ -9,23 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.live_support import SLUG, Site, admin_session, agent_process
+from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
 from tests.conftest import LocalEnv
 from tests.server.conftest import RPC_SECRET, LiveServer
 from tests.server.git_support import make_repo
 
 pytestmark = pytest.mark.docker
-
-COUNTER = """\
-kind: pipeline
-type: docker
-name: default
-steps:
-- name: count
-  image: {image}
-  commands:
-  - for i in $(seq 1 100); do echo "line $i"; sleep 0.1; done
-"""
 
 
 @pytest.fixture
@@ -39,7 +28,9 @@ def server(live_server: LiveServer) -> LiveServer:
 def test_a_server_killed_during_a_build_loses_no_line(
     server: LiveServer, tmp_path: Path, testenv: LocalEnv
 ) -> None:
-    repo = make_repo(tmp_path / "git", {".drone.yml": COUNTER.format(image=testenv.image)})
+    repo = make_repo(
+        tmp_path / "git", {".drone.yml": COUNTER.format(image=testenv.image, lines=100)}
+    )
     site = Site(base=server.url, http=admin_session(), repo=repo)
     site.api("POST", f"/repos/{SLUG}", json={"git_http_url": repo.url})
     log = tmp_path / "agent.log"
