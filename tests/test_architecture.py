@@ -34,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"plan", "images"},
     "engine/docker": {"engine", "plan", "images"},
     "runner": {"plan", "engine", "images", "secrets", "registry"},
-    "server": {"spec", "plan", "images", "config", "lint", "compiler"},
+    "server": {"spec", "plan", "images", "config", "lint", "compiler", "rpc"},
     "cli": {
         "plan",
         "images",
@@ -49,8 +49,11 @@ ALLOWED: dict[str, set[str]] = {
         "runner",
         "server",
         "client",
+        "agent",
     },
     "client": set(),
+    "rpc": set(),
+    "agent": {"rpc", "runner", "engine", "secrets"},
 }
 """Room -> the rooms it may import: the arrows that exist, no more (docs/architecture.md)."""
 SUB_ROOMS = {("engine", "docker")}
@@ -59,7 +62,7 @@ DOCKER_SDK = ("engine/docker/",)
 """Only the Docker backend talks to Docker (credential helpers run without the SDK:
 registry/helper_process.py)."""
 IO_LIBRARIES = ("requests", "docker", "sqlite3", "subprocess")
-PURE_ROOMS = {"spec", "plan", "images", "config", "rules", "lint", "compiler"}
+PURE_ROOMS = {"spec", "plan", "images", "config", "rules", "lint", "compiler", "rpc"}
 PURE_MODULES = (
     "secrets/model.py",
     "secrets/masking.py",

@@ -48,6 +48,7 @@ def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> Non
         *(["build", c] for c in ("create", "ls", "info", "logs", "cancel", "restart")),
         ["build", "approve"],
         ["agent", "ls"],
+        *(["queue", c] for c in ("ls", "pause", "resume")),
     ],
     ids=lambda command: " ".join(["conveyor", *command]),
 )

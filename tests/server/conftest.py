@@ -30,6 +30,7 @@ from conveyor.server.startup import ServerState, open_state
 from conveyor.server.store.db import make_engine, migrate
 
 ADMIN_TOKEN = "admin-token-0123456789abcdef"
+RPC_SECRET = "rpc-secret-0123456789"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
 """Where scripts/testenv/pg-up.sh starts PostgreSQL when nothing else is configured."""
 
@@ -202,6 +203,19 @@ def api(settings: Settings, state: ServerState) -> Iterator[Api]:
     app = create_app(settings, state)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(app, client, state)
+
+
+@pytest.fixture
+def rpc_api(tmp_path: Path, db_url: str) -> Iterator[Api]:
+    """The app with an RPC secret (RPC_SECRET), on each backend, its lifespan running."""
+    from conveyor.server.app import create_app
+
+    settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET)
+    state = open_state(settings)
+    app = create_app(settings, state)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(app, client, state)
+    state.engine.dispose()
 
 
 @dataclass

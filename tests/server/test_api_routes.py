@@ -64,6 +64,12 @@ ROUTES = [
     Route("POST", "/api/repos/octo/app/builds/1/approve/1", "write"),
     Route("POST", "/api/repos/octo/app/builds/1/decline/1", "write"),
     Route("GET", "/api/repos/octo/app/builds/1/logs/1/1", "read"),
+    Route("GET", "/api/agents", "system"),
+    Route("GET", "/api/queue", "system"),
+    Route("POST", "/api/queue/pause", "system"),
+    Route("POST", "/api/queue/resume", "system"),
+    Route("GET", "/api/stream", "user"),
+    Route("GET", "/api/stream/octo/app/1/1/1", "read"),
 ]
 OPEN = {("GET", "/healthz"), ("GET", "/metrics"), ("POST", "/hook")}
 """Routes without a bearer token: /hook is authenticated by the webhook signature."""

@@ -26,7 +26,7 @@ def test_build_has_one_stage_per_pipeline(api: Api, tmp_path: Path) -> None:
         ("build", "pending", []),
         ("deploy", "waiting_on_dependencies", ["build"]),
     ]
-    assert [step["name"] for step in stages[0]["steps"]] == ["test"]
+    assert [step["name"] for step in stages[0]["steps"]] == ["clone", "test"]
     assert stages[0]["steps"][0]["step_id"] == stages[0]["id"]
     listed = api.client.get("/api/repos/octo/app/builds", headers=api.admin).json()
     assert [b["number"] for b in listed] == [1]
@@ -96,13 +96,9 @@ def test_logs_as_json_and_text(api: Api, tmp_path: Path) -> None:
     step_id = build["stages"][0]["steps"][0]["id"]
     with api.state.sessions.begin() as session:
         assert session.get(Step, step_id) is not None
-        assert (
-            append(
-                session, step_id, [Line(pos=0, out="+ echo hi\n"), Line(pos=1, out="hi\n", time=1)]
-            )
-            == 2
-        )
-        assert append(session, step_id, [Line(pos=1, out="hi\n", time=1)]) == 0
+        first = [Line(pos=0, out="+ echo hi\n"), Line(pos=1, out="hi\n", time=1)]
+        assert append(session, step_id, first) == first
+        assert append(session, step_id, [Line(pos=1, out="hi\n", time=1)]) == []
     url = "/api/repos/octo/app/builds/1/logs/1/1"
     assert api.client.get(url, headers=api.admin).json() == [
         {"pos": 0, "out": "+ echo hi\n", "time": 0},

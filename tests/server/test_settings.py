@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conveyor.errors import ConfigError
-from conveyor.server.settings import load_settings, parse_user_create
+from conveyor.server.settings import load_settings, parse_lease, parse_user_create
 
 
 def test_zero_config_defaults() -> None:
@@ -64,3 +64,17 @@ def test_bad_settings_are_one_sentence(kwargs: dict[str, str], message: str) -> 
 def test_bad_user_create(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_user_create(text)
+
+
+def test_the_lease_comes_from_the_flag_or_the_environment() -> None:
+    base = {"addr": None, "data_dir": "/tmp/x", "database_url": None}
+    assert load_settings(**base, env={"HOME": "/h"}).lease == 30.0
+    assert load_settings(**base, env={"HOME": "/h", "CONVEYOR_LEASE": "2m"}).lease == 120.0
+    assert load_settings(**base, lease="5s", env={"CONVEYOR_LEASE": "2m"}).lease == 5.0
+    assert load_settings(**base, lease="45", env={}).lease == 45.0
+
+
+@pytest.mark.parametrize("text", ["0s", "soon", "2h", "", "61m"])
+def test_a_bad_lease_is_one_sentence(text: str) -> None:
+    with pytest.raises(ConfigError, match=r"is not a duration from 1s to 60m \(e\.g\. 30s\)"):
+        parse_lease(text)

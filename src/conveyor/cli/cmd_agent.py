@@ -1,6 +1,8 @@
-"""`conveyor agent ls`: the agents a server knows (system admins only).
+"""`conveyor agent --server URL`: run a server's stages here; `conveyor agent ls`: list agents.
 
-Only argparse and light cli helpers are imported at module level.
+Exit codes of the agent: 0 stopped by SIGINT/SIGTERM (running stages are stopped and reported
+`killed`), 1 the server refused the agent (secret, protocol version), 2 bad usage. Only argparse
+and light cli helpers are imported at module level.
 """
 
 from __future__ import annotations
@@ -8,9 +10,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from conveyor.cli.client_args import add_connection, client_of, command_group, show, sub_parser
+from conveyor.cli.agent_args import add_agent_arguments
+from conveyor.cli.client_args import add_connection, client_of, show, sub_parser
 
 EPILOG = """\
+examples:
+  CONVEYOR_RPC_SECRET=s3cret conveyor agent --server http://ci.example.com:8080
+  conveyor agent --server http://ci:8080 --name builder-1 --capacity 4 --label gpu=yes
+  DRONE_RPC_HOST=ci:8080 DRONE_RPC_SECRET=s3cret DRONE_RUNNER_CAPACITY=4 conveyor agent
+  conveyor agent ls
+  conveyor agent ls --format json
+
+The secret is the server's CONVEYOR_RPC_SECRET, read only from the environment.
+Exit codes: 0 stopped by a signal, 1 refused by the server, 2 bad usage.
+See docs/agent.md.
+"""
+LS_EPILOG = """\
 examples:
   conveyor agent ls
   conveyor agent ls --format json
@@ -18,17 +33,32 @@ examples:
 
 
 def register(subparsers: Any) -> None:
-    """Add the `agent` command group (the agent daemon itself comes with the agent issue)."""
-    sub = command_group(
-        subparsers,
+    """Add `agent` (the agent itself) and its `ls` sub-command (the client listing)."""
+    parser = subparsers.add_parser(
         "agent",
-        "list the agents that run a server's builds",
-        "The agents that take stages from a Conveyor server.",
-        EPILOG,
+        help="run a server's builds here, or list the agents (`agent ls`)",
+        description="Take stages from a Conveyor server and run them on the local Docker "
+        "engine.\nWith `ls`: list the agents that a server knows.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ls = sub_parser(sub, "ls", "list agents, their labels, capacity and last contact", EPILOG)
+    add_agent_arguments(parser)
+    parser.set_defaults(handler=run_agent)
+    sub = parser.add_subparsers(dest="agent_command", metavar="SUBCOMMAND")
+    ls = sub_parser(sub, "ls", "list agents, their labels, capacity and last contact", LS_EPILOG)
     add_connection(ls)
     ls.set_defaults(handler=run_ls)
+
+
+def run_agent(args: argparse.Namespace) -> int:
+    """Run the agent until a signal stops it or the server refuses it."""
+    import os
+    import sys
+
+    from conveyor.cli.agent_args import agent_settings
+    from conveyor.cli.agent_run import serve
+
+    return serve(agent_settings(args, os.environ), sys.stderr)
 
 
 def run_ls(args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ examples:
   conveyor build info acme/app 42
   conveyor build logs acme/app 42                 every step's log
   conveyor build logs acme/app 42 1 2             stage 1, step 2
+  conveyor build logs acme/app 42 1 2 --follow    stage 1, step 2, live until it ends
   conveyor build cancel acme/app 42
   conveyor build restart acme/app 42
   conveyor build approve acme/app 42 2
@@ -102,6 +103,13 @@ def register(subparsers: Any) -> None:
     logs = _numbered(sub, "logs", "print the logs of a build, or of one step")
     logs.add_argument("stage", nargs="?", type=_positive, metavar="STAGE", help="stage number")
     logs.add_argument("step", nargs="?", type=_positive, metavar="STEP", help="step number")
+    logs.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="print lines as they come until the step ends (each step in turn without STEP; "
+        "with --format json one JSON object per line)",
+    )
     logs.set_defaults(handler=run_logs)
 
     for verb in ("approve", "decline"):
@@ -241,6 +249,10 @@ def run_logs(args: argparse.Namespace) -> int:
     slug = slug_of(args.repo)
     if (args.stage is None) != (args.step is None):
         raise UsageError("give both STAGE and STEP numbers, or neither")
+    if args.follow:
+        from conveyor.cli.build_follow import follow
+
+        return follow(args, client, slug)
     if args.stage is not None:
         return _write_lines(args, step_logs(client, slug, args.number, args.stage, args.step))
     build = get_build(client, slug, args.number)

@@ -21,6 +21,7 @@ environment (Drone's DRONE_* names are accepted too, see docs/server.md):
   CONVEYOR_RPC_SECRET       shared secret of the agents
   CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN  (made or updated at start)
   CONVEYOR_SERVER_URL       the URL forges use to reach /hook [http://ADDR]
+  CONVEYOR_LEASE            how long an agent may stay silent about a running stage [30s]
 
 exit codes: 0 stopped cleanly, 2 bad settings (URL, port in use, wrong key)
 
@@ -49,6 +50,12 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--addr", default=None, metavar="HOST:PORT", help="[127.0.0.1:8080]")
+    parser.add_argument(
+        "--lease",
+        default=None,
+        metavar="DURATION",
+        help="a running stage whose agent is silent this long is `error` [30s]",
+    )
     _common(parser, None)
     parser.set_defaults(handler=run, action="serve")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -71,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
     from conveyor.server.settings import load_settings
 
     settings = load_settings(
-        addr=getattr(args, "addr", None), data_dir=args.data_dir, database_url=args.database_url
+        addr=getattr(args, "addr", None),
+        data_dir=args.data_dir,
+        database_url=args.database_url,
+        lease=getattr(args, "lease", None),
     )
     if args.action == "migrate":
         return _migrate(settings)

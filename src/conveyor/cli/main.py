@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "secret",
     "build",
     "agent",
+    "queue",
 )
 """Sub-command modules (`conveyor.cli.cmd_<name>`), in the order `--help` lists them."""
 

@@ -60,7 +60,10 @@ def serve(settings: Settings) -> int:
     )
     sys.stdout.flush()
     configure_logging()
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
+    # open live streams (SSE) never end by themselves: give them 5 s when the server stops
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
     uvicorn.Server(config).run(sockets=[sock])
     state.engine.dispose()
     return 0

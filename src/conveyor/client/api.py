@@ -160,3 +160,13 @@ def step_logs(client: ServerClient, slug: Slug, number: int, stage: int, step: i
 def list_agents(client: ServerClient) -> Any:
     """The agents the server knows."""
     return client.call("GET", "/agents", what="the agents API")
+
+
+def list_queue(client: ServerClient) -> Any:
+    """The stages waiting for an agent, each with the reason it waits."""
+    return client.call("GET", "/queue", what="the queue")
+
+
+def switch_queue(client: ServerClient, *, pause: bool) -> Any:
+    """Pause or resume the queue; `{"paused": bool}`."""
+    return client.call("POST", "/queue/pause" if pause else "/queue/resume", what="the queue")

@@ -18,6 +18,10 @@ from conveyor.errors import ConveyorError
 TIMEOUT = 30.0
 
 
+STREAM_IDLE = 60.0
+"""Seconds a live stream may stay silent (the server pings every 15 s) before it counts as lost."""
+
+
 class ServerRefusedError(ConveyorError):
     """The server answered with an error (4xx, 5xx)."""
 
@@ -78,6 +82,21 @@ class ServerClient:
                 "is --server the address of a Conveyor server?"
             ) from None
 
+    def open_stream(self, path: str, *, what: str, last_id: str | None) -> requests.Response:
+        """GET `/api{path}` as a Server-Sent Events stream (resumed after `last_id`)."""
+        headers = {"Accept": "text/event-stream"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = last_id
+        url = f"{self.server}/api{path}"
+        try:
+            response = self._session.get(
+                url, headers=headers, stream=True, timeout=(self._timeout, STREAM_IDLE)
+            )
+        except requests.RequestException as exc:
+            raise self._unreachable(exc) from None
+        self._check(response, what)
+        return response
+
     def _send(
         self,
         method: str,
@@ -96,11 +115,14 @@ class ServerClient:
                 f"the server at {self.server} did not answer within {self._timeout:g} s"
             ) from None
         except requests.RequestException as exc:
-            reason = type(exc).__name__.replace("Error", " error").lower()
-            raise UnreachableError(
-                f"cannot reach the server at {self.server} ({reason}); "
-                "check --server or CONVEYOR_SERVER"
-            ) from None
+            raise self._unreachable(exc) from None
+
+    def _unreachable(self, exc: requests.RequestException) -> UnreachableError:
+        reason = type(exc).__name__.replace("Error", " error").lower()
+        return UnreachableError(
+            f"cannot reach the server at {self.server} ({reason}); "
+            "check --server or CONVEYOR_SERVER"
+        )
 
     def _check(self, response: requests.Response, what: str) -> None:
         status = response.status_code

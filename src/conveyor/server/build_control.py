@@ -25,12 +25,18 @@ def stages_of(session: Session, build: Build) -> list[Stage]:
 
 
 def cancel(session: Session, build: Build) -> None:
-    """Kill the build: unfinished stages and steps become `killed`."""
+    """Kill the build: unfinished stages and steps become `killed`, except running stages,
+    which are flagged so that their agent's next heartbeat stops them (the agent then reports
+    them `killed` and the build ends with them)."""
     if build.status in DONE:
         raise ControlError(f"build {build.number} is already finished ({build.status})")
     now = int(time.time())
+    running = False
     for stage in stages_of(session, build):
-        if stage.status not in DONE:
+        if stage.status == Status.RUNNING:
+            stage.cancel = running = True
+            stage.updated = now
+        elif stage.status not in DONE:
             stage.status = Status.KILLED
             stage.stopped = now
             stage.updated = now
@@ -38,8 +44,9 @@ def cancel(session: Session, build: Build) -> None:
                 if step.status not in DONE:
                     step.status = Status.KILLED
                     step.stopped = now
-    build.status = Status.KILLED
-    build.finished = now
+    if not running:
+        build.status = Status.KILLED
+        build.finished = now
     build.updated = now
 
 

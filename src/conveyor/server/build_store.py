@@ -140,17 +140,29 @@ def _store_stage(
         plan_json=planned.plan_json,
         secret_names=json.dumps(sorted(planned.secret_names)),
         registry_secrets=json.dumps(list(registry)),
+        clone_json=json.dumps(planned.clone.to_data(), sort_keys=True),
         created=now,
         updated=now,
     )
     session.add(stage)
     session.flush()
-    _store_steps(session, stage, steps)
+    cloned = planned.plan_json is not None and not planned.clone.disable
+    if cloned:
+        session.add(Step(stage_id=stage.id, number=1, name=CLONE_STEP, status=_first_status(stage)))
+    _store_steps(session, stage, steps, first=2 if cloned else 1)
 
 
-def _store_steps(session: Session, stage: Stage, steps: list[StepPlan]) -> None:
+CLONE_STEP = "clone"
+"""The agent's checkout of the commit: step 1 of a stage unless `clone: disable: true`."""
+
+
+def _first_status(stage: Stage) -> str:
+    return (Status.SKIPPED if stage.status == Status.SKIPPED else Status.PENDING).value
+
+
+def _store_steps(session: Session, stage: Stage, steps: list[StepPlan], *, first: int) -> None:
     """The plan's services and steps, in plan order; skipped with the stage or by `when`."""
-    for number, step in enumerate(steps, start=1):
+    for number, step in enumerate(steps, start=first):
         skipped = stage.status == Status.SKIPPED or step.skip_reason is not None
         session.add(
             Step(

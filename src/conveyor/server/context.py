@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from conveyor.server.crypto import Cipher
+from conveyor.server.live.hub import Hub
 from conveyor.server.metrics import Metrics
+from conveyor.server.rpc.signal import QueueSignal
 from conveyor.server.settings import Settings
 from conveyor.server.startup import ServerState
 
@@ -21,6 +23,10 @@ class AppContext:
     settings: Settings
     state: ServerState
     metrics: Metrics = field(repr=False)
+    queue_signal: QueueSignal = field(default_factory=QueueSignal, repr=False)
+    """Wakes long-polling agents when a stage becomes pending."""
+    hub: Hub = field(default_factory=Hub, repr=False)
+    """Fans build events, log lines and pull progress out to live readers."""
 
     @property
     def cipher(self) -> Cipher:

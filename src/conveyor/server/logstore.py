@@ -21,11 +21,11 @@ class Line:
     time: int = 0
 
 
-def append(session: Session, step_id: int, lines: Iterable[Line]) -> int:
-    """Store the lines not stored yet; returns how many were new."""
+def append(session: Session, step_id: int, lines: Iterable[Line]) -> list[Line]:
+    """Store the lines not stored yet; returns those that were new."""
     batch = list(lines)
     if not batch:
-        return 0
+        return []
     known = set(
         session.scalars(
             select(LogLine.pos).where(
@@ -35,7 +35,7 @@ def append(session: Session, step_id: int, lines: Iterable[Line]) -> int:
     )
     new = [line for line in batch if line.pos not in known]
     session.add_all(LogLine(step_id=step_id, pos=ln.pos, out=ln.out, time=ln.time) for ln in new)
-    return len(new)
+    return new
 
 
 def read(session: Session, step_id: int) -> list[Line]:

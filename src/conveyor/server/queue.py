@@ -16,30 +16,50 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from conveyor.server.states import Status
-from conveyor.server.store.models import Build, Stage
+from conveyor.server.store.models import Build, Meta, Stage
 
 CANDIDATES = 50
+PAUSED = "queue_paused"
+"""The `meta` key whose presence pauses the queue (agents get no new stage)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentFilter:
-    """What an agent can run: platform, pipeline type and its labels."""
+    """What an agent can run: pipeline types, platform (empty: any) and its labels."""
 
     machine: str
-    os: str = "linux"
-    arch: str = "amd64"
-    type: str = "docker"
+    os: str = ""
+    arch: str = ""
+    types: frozenset[str] = frozenset({"docker"})
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def accepts(self, stage: Stage) -> bool:
-        """Drone's matching: kind/type, platform and every `node:` label of the stage."""
+        """Drone's matching: type, platform and every `node:` label of the stage."""
+        return not self.mismatch(stage)
+
+    def mismatch(self, stage: Stage) -> str:
+        """Why this agent cannot run `stage` (empty when it can)."""
         wanted: dict[str, str] = json.loads(stage.labels or "{}")
-        return (
-            stage.type == self.type
-            and stage.os == self.os
-            and stage.arch == self.arch
-            and all(self.labels.get(k) == v for k, v in wanted.items())
-        )
+        if stage.type not in self.types:
+            return f"type {stage.type}"
+        if (self.os and stage.os != self.os) or (self.arch and stage.arch != self.arch):
+            return f"platform {stage.os}/{stage.arch}"
+        missing = sorted(k for k, v in wanted.items() if self.labels.get(k) != v)
+        return f"labels {', '.join(f'{k}={wanted[k]}' for k in missing)}" if missing else ""
+
+
+def paused(session: Session) -> bool:
+    """Whether a system admin paused the queue."""
+    return session.get(Meta, PAUSED) is not None
+
+
+def set_paused(session: Session, value: bool) -> None:
+    """Pause (no stage is handed out) or resume the queue; kept across restarts."""
+    row = session.get(Meta, PAUSED)
+    if value and row is None:
+        session.add(Meta(key=PAUSED, value=b"1"))
+    elif not value and row is not None:
+        session.delete(row)
 
 
 def pending(session: Session) -> list[Stage]:
@@ -49,20 +69,28 @@ def pending(session: Session) -> list[Stage]:
     )
 
 
-def claim(session: Session, agent: AgentFilter) -> Stage | None:
-    """Claim the oldest pending stage `agent` can run; None when there is none. The caller's
-    transaction must commit for the claim to hold."""
+def claim(session: Session, agent: AgentFilter, *, lease: float = 30.0) -> Stage | None:
+    """Claim the oldest pending stage `agent` can run, leased for `lease` seconds; None when
+    there is none. The caller's transaction must commit for the claim to hold."""
     query = select(Stage).where(Stage.status == Status.PENDING).order_by(Stage.id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     for stage in session.scalars(query.limit(CANDIDATES)):
         if not agent.accepts(stage):
             continue
-        now = int(time.time())
+        clock = time.time()
+        now = int(clock)
         won = session.execute(
             update(Stage)
             .where(Stage.id == stage.id, Stage.status == Status.PENDING)
-            .values(status=Status.RUNNING, machine=agent.machine, started=now, updated=now)
+            .values(
+                status=Status.RUNNING,
+                machine=agent.machine,
+                started=now,
+                updated=now,
+                contact=clock,
+                lease_until=clock + lease,
+            )
             .execution_options(synchronize_session=False)
         )
         if getattr(won, "rowcount", 0) == 1:

@@ -18,6 +18,8 @@ MAX_BODY = 1024 * 1024
 """Largest API request body (bytes); a larger one is refused with 413."""
 MAX_HOOK_BODY = 5 * 1024 * 1024
 """Largest webhook body: forges send the commits of a push, which can be large."""
+DEFAULT_LEASE = 30.0
+"""Seconds a running stage stays an agent's without news from it (`--lease`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +47,8 @@ class Settings:
     user_create: UserCreate | None = None
     max_body: int = MAX_BODY
     max_hook_body: int = MAX_HOOK_BODY
+    lease: float = DEFAULT_LEASE
+    """Seconds without news from an agent after which its running stage is `error`."""
 
     @property
     def git_cache_dir(self) -> Path:
@@ -72,6 +76,7 @@ def load_settings(
     addr: str | None,
     data_dir: str | None,
     database_url: str | None,
+    lease: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Settings from flags (which win) and the environment; ConfigError on a bad value."""
@@ -91,7 +96,21 @@ def load_settings(
         public_url=public.rstrip("/"),
         rpc_secret=_env(env, "RPC_SECRET"),
         user_create=parse_user_create(user_text) if user_text else None,
+        lease=parse_lease(lease or env.get("CONVEYOR_LEASE") or f"{DEFAULT_LEASE:g}s"),
     )
+
+
+def parse_lease(text: str) -> float:
+    """`30s`, `2m` or `45` (seconds) to seconds; ConfigError unless from 1 s to 1 hour."""
+    unit = {"s": 1, "m": 60}.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in {"s", "m"} else text
+    try:
+        seconds = float(number) * unit
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 3600:
+        raise ConfigError(f"--lease {text!r} is not a duration from 1s to 60m (e.g. 30s)")
+    return seconds
 
 
 def parse_addr(text: str) -> tuple[str, int]:

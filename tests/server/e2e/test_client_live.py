@@ -142,3 +142,22 @@ def test_agent_ls(live: Live, capsys: Capture, monkeypatch: pytest.MonkeyPatch) 
             1,
             f"conveyor: error: the server at {live.base} has no agents API yet\n",
         )
+
+
+def test_queue(live: Live, capsys: Capture) -> None:
+    code, out, err = run(live, capsys, "repo", "add", SLUG, "--git-url", live.repo.url)
+    assert code == 0, err
+    code, out, err = run(live, capsys, "build", "create", SLUG)
+    assert code == 0, err
+    waiting = as_json(live, capsys, "queue", "ls")
+    assert waiting
+    assert {item["repo"] for item in waiting} == {SLUG}
+    assert all(item["reason"] for item in waiting)
+    code, out, _ = run(live, capsys, "queue", "pause")
+    assert (code, out) == (0, "the queue is paused\n")
+    reasons = {item["reason"] for item in as_json(live, capsys, "queue", "ls")}
+    assert "the queue is paused (POST /api/queue/resume)" in reasons
+    code, out, _ = run(live, capsys, "queue", "resume")
+    assert (code, out) == (0, "the queue runs\n")
+    code, out, _ = run(live, capsys, "queue", "ls")
+    assert out.splitlines()[0].split() == ["REPOSITORY", "BUILD", "STAGE", "STATUS", "REASON"]

@@ -25,6 +25,7 @@ from conveyor.server.builds import (
     restart_facts,
 )
 from conveyor.server.context import AppContext
+from conveyor.server.live.events import BuildEvent, build_event, publish_builds
 from conveyor.server.store.models import Build, Repo, Step
 
 router = APIRouter(tags=["builds"])
@@ -111,7 +112,10 @@ def post_build(
     pipeline = read_pipeline(view, facts.after, cache)
     with ctx.tx() as session:
         build = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        return full_build_json(session, build)
+        answer = full_build_json(session, build)
+        event = build_event(session, build.id)
+    _changed(ctx, event)
+    return answer
 
 
 @router.get(BASE + "/{number}")
@@ -134,7 +138,10 @@ def restart_build(
     pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
     with ctx.tx() as session:
         new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        return full_build_json(session, new)
+        answer = full_build_json(session, new)
+        event = build_event(session, new.id)
+    _changed(ctx, event)
+    return answer
 
 
 @router.delete(BASE + "/{number}")
@@ -159,6 +166,12 @@ def decline_stage(
     return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))
 
 
+def _changed(ctx: AppContext, event: BuildEvent | None) -> None:
+    """A build changed: wake waiting agents, tell live readers."""
+    ctx.queue_signal.notify()
+    publish_builds(ctx.hub, [event])
+
+
 def _control(
     ctx: AppContext,
     caller: Caller,
@@ -174,4 +187,7 @@ def _control(
             raise ApiError(409, str(exc)) from None
         except LookupError:
             raise not_found("stage") from None
-        return full_build_json(session, build)
+        answer = full_build_json(session, build)
+        event = build_event(session, build.id)
+    _changed(ctx, event)
+    return answer

@@ -19,6 +19,7 @@ from conveyor.server.builds import RepoView, create_build, read_pipeline
 from conveyor.server.context import AppContext
 from conveyor.server.crypto import hook_aad
 from conveyor.server.hooks import HookError, HookEvent, Ignored, identify, parse, repo_of, verify
+from conveyor.server.live.events import build_event, publish_builds
 from conveyor.server.store.models import Delivery, Repo
 
 router = APIRouter(tags=["hook"])
@@ -75,8 +76,11 @@ def _handle(ctx: AppContext, headers: dict[str, str], body: bytes) -> JSONRespon
             if delivery is not None:
                 delivery.build_id = build.id
             number, status = build.number, build.status
+            changed = build_event(session, build.id)
     except IntegrityError:
         return _ok(f"duplicate delivery {event.delivery}: already handled")
+    ctx.queue_signal.notify()
+    publish_builds(ctx.hub, [changed])
     return JSONResponse({"message": f"build {number} created ({status})", "number": number})
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from conveyor.server.api.builds import BASE, find_build
 from conveyor.server.api.deps import CallerDep, Ctx
@@ -15,9 +16,21 @@ from conveyor.server.api.errors import not_found
 from conveyor.server.api.inputs import Number
 from conveyor.server.auth import Access
 from conveyor.server.logstore import read
-from conveyor.server.store.models import Stage, Step
+from conveyor.server.store.models import Build, Stage, Step
 
 router = APIRouter(tags=["logs"])
+
+
+def find_step(session: Session, build: Build, stage: int, step: int) -> Step:
+    """Step `step` of stage `stage` of `build` (numbers); 404 when there is none."""
+    row = session.scalar(
+        select(Step)
+        .join(Stage, Stage.id == Step.stage_id)
+        .where(Stage.build_id == build.id, Stage.number == stage, Step.number == step)
+    )
+    if row is None:
+        raise not_found("step")
+    return row
 
 
 @router.get(BASE + "/{number}/logs/{stage}/{step}")
@@ -36,14 +49,7 @@ def get_logs(
     """The step's stored lines."""
     with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
-        row = session.scalar(
-            select(Step)
-            .join(Stage, Stage.id == Step.stage_id)
-            .where(Stage.build_id == build.id, Stage.number == stage, Step.number == step)
-        )
-        if row is None:
-            raise not_found("step")
-        lines = read(session, row.id)
+        lines = read(session, find_step(session, build, stage, step).id)
     as_text = format == "text" or (
         format is None and "text/plain" in request.headers.get("accept", "")
     )

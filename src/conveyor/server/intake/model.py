@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conveyor.rpc.assignment import CloneOptions
+
 
 class StageStatus(StrEnum):
     """The status a stage starts with (Drone's words)."""
@@ -75,6 +77,8 @@ class StagePlanned:
     on_success: bool = True
     on_failure: bool = False
     """From `trigger: status`, as Drone: a stage runs when the build state matches."""
+    clone: CloneOptions = field(default_factory=CloneOptions)
+    """The pipeline's `clone:`; unless disabled, the agent's checkout is the stage's step 1."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from conveyor.lint import lint
 from conveyor.lint.render import render_text
 from conveyor.plan.codec import plan_to_json
 from conveyor.plan.model import Plan
+from conveyor.rpc.assignment import CloneOptions
 from conveyor.server.intake.model import BuildInput, Intake, StagePlanned, StageStatus
 from conveyor.source import Severity
 from conveyor.spec.model import Conditions, FromSecret, Pipeline
@@ -87,7 +88,16 @@ def plan_stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlann
         limit=pipeline.concurrency_limit or 0,
         on_success=on_success,
         on_failure=on_failure,
+        clone=_clone(pipeline),
     )
+
+
+def _clone(pipeline: Pipeline) -> CloneOptions:
+    """The `clone:` section as the agent receives it."""
+    clone = pipeline.clone
+    if clone is None:
+        return CloneOptions()
+    return CloneOptions(disable=clone.disable, depth=clone.depth, skip_verify=clone.skip_verify)
 
 
 def _status_policy(trigger: Conditions | None) -> tuple[bool, bool]:

@@ -76,8 +76,11 @@ def migrate(engine: Engine) -> list[str]:
         if exc.__class__.__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
             raise ConfigError(f"cannot open or migrate the database: {_first_line(exc)}") from None
         raise
+    done_before = {
+        rev.revision for head in current for rev in script.iterate_revisions(head, "base")
+    }
     applied = [rev.revision for rev in script.iterate_revisions("head", "base")]
-    return [rev for rev in reversed(applied) if rev not in current]
+    return [rev for rev in reversed(applied) if rev not in done_before]
 
 
 def _first_line(exc: BaseException) -> str:

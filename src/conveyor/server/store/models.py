@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -199,6 +200,31 @@ class Stage(Base):
     created: Mapped[int] = mapped_column(BigInteger)
     updated: Mapped[int] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    clone_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    """JSON of the pipeline's `clone:` (disable, depth, skip_verify) as the agent receives it."""
+    lease_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    """While running: when the stage is `error` unless its agent is heard from again."""
+    contact: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    """When the stage's agent was last heard from about it."""
+    cancel: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    """Set by a cancel while the stage runs; the next heartbeat answers it to the agent."""
+
+
+class Agent(Base):
+    """An agent as it last described itself; `running` is a JSON list of stage ids."""
+
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(250), unique=True)
+    os: Mapped[str] = mapped_column(String(50), default="")
+    arch: Mapped[str] = mapped_column(String(50), default="")
+    labels: Mapped[str] = mapped_column(Text, default="{}")
+    capacity: Mapped[int] = mapped_column(Integer, default=2)
+    running: Mapped[str] = mapped_column(Text, default="[]")
+    types: Mapped[str] = mapped_column(Text, default='["docker"]')
+    version: Mapped[str] = mapped_column(String(100), default="")
+    contact: Mapped[float] = mapped_column(Float, default=0.0)
+    created: Mapped[int] = mapped_column(BigInteger)
 
 
 class Step(Base):

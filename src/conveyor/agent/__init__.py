@@ -1,0 +1,1 @@
+"""`conveyor agent`: takes stages from a server over the agent protocol and runs them here."""

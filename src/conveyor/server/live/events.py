@@ -1,0 +1,53 @@
+"""What the server publishes to live readers: a build's change (the Repo JSON with its build,
+as Drone's /api/stream), a step's new log lines and pull progress. Built inside the
+transaction, published after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from conveyor.server.api.render import build_json, repo_json
+from conveyor.server.live.hub import BUILDS, Hub
+from conveyor.server.logstore import Line
+from conveyor.server.store.models import Build, Repo
+
+
+def step_topic(step_id: int) -> Hashable:
+    """The topic of one step's lines and pull progress."""
+    return ("step", step_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildEvent:
+    """A build's state for /api/stream, ready to publish."""
+
+    repo_id: int
+    data: dict[str, Any] = field(repr=False)
+
+
+def build_event(session: Session, build_id: int) -> BuildEvent | None:
+    """The Repo JSON with its build, or None when the build is gone."""
+    build = session.get(Build, build_id)
+    repo = None if build is None else session.get(Repo, build.repo_id)
+    if build is None or repo is None:
+        return None
+    return BuildEvent(repo_id=repo.id, data={**repo_json(repo), "build": build_json(build)})
+
+
+def publish_builds(hub: Hub, events: Iterable[BuildEvent | None]) -> None:
+    """Publish build events (after their transaction committed)."""
+    for event in events:
+        if event is not None:
+            hub.publish(BUILDS, "message", event.data, repo_id=event.repo_id)
+
+
+def publish_lines(hub: Hub, lines: dict[int, list[Line]]) -> None:
+    """Publish new log lines, step by step; each event's id is the line's position."""
+    for step_id, batch in lines.items():
+        for line in sorted(batch, key=lambda ln: ln.pos):
+            data = {"pos": line.pos, "out": line.out, "time": line.time}
+            hub.publish(step_topic(step_id), "message", data, id=line.pos)

@@ -1,0 +1,96 @@
+"""`Hub`: publish from any thread, subscribe from the event loop. Each subscriber has a
+bounded queue; one that falls too far behind is dropped (its reader reconnects with
+Last-Event-ID and gets the rest from the stored log), so a slow reader never holds the server.
+Build events are also kept in a short ring, for readers that reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections import deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+BACKLOG = 10_000
+"""Events a subscriber may have waiting before it is dropped."""
+RING = 1000
+"""Build events kept for a reader that reconnects."""
+BUILDS: Hashable = "builds"
+"""The topic of build events."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """One thing that happened: an SSE event name, its id and its JSON data."""
+
+    name: str
+    id: int
+    data: Any = field(repr=False)
+    repo_id: int = 0
+    """For build events: whose repository, to show it only to callers who may read it."""
+
+
+class Subscription:
+    """A subscriber's queue; `dropped` once it fell behind."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.dropped = False
+
+    def offer(self, event: Event) -> None:
+        """Called in the loop's thread: queue `event`, or drop this subscriber when full."""
+        if self.dropped:
+            return
+        if self.queue.qsize() >= BACKLOG:
+            self.dropped = True
+            self.queue.put_nowait(None)
+            return
+        self.queue.put_nowait(event)
+
+
+class Hub:
+    """Topics (build events, one per step) with their subscribers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._topics: dict[Hashable, set[Subscription]] = {}
+        self._ids = itertools.count(1)
+        self.recent: deque[Event] = deque(maxlen=RING)
+
+    def subscribe(self, topic: Hashable) -> Subscription:
+        """A new subscription to `topic`, fed in the running loop."""
+        sub = Subscription(asyncio.get_running_loop())
+        with self._lock:
+            self._topics.setdefault(topic, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, topic: Hashable, sub: Subscription) -> None:
+        with self._lock:
+            subs = self._topics.get(topic)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._topics[topic]
+
+    def publish(
+        self, topic: Hashable, name: str, data: Any, *, id: int | None = None, repo_id: int = 0
+    ) -> None:
+        """Fan `data` out to `topic`'s subscribers (any thread). Without `id` the event takes
+        the hub's next number; build events are also kept in the ring."""
+        with self._lock:
+            number = next(self._ids) if id is None else id
+            event = Event(name=name, id=number, data=data, repo_id=repo_id)
+            if topic == BUILDS:
+                self.recent.append(event)
+            subs = list(self._topics.get(topic, ()))
+        for sub in subs:
+            if not sub.loop.is_closed():
+                sub.loop.call_soon_threadsafe(sub.offer, event)
+
+    def since(self, last_id: int) -> list[Event]:
+        """Build events after `last_id` still in the ring."""
+        with self._lock:
+            return [event for event in self.recent if event.id > last_id]

@@ -1,0 +1,188 @@
+"""`conveyor agent` end to end: a live server on each database, a real agent process, real git
+and real Docker. A private image through an image_pull_secrets secret added with the API, the
+stored log complete and masked, and cancel of a running step."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+
+from conveyor.cli.main import main
+from conveyor.server.app import create_app
+from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
+from tests.conftest import LocalEnv
+from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
+from tests.server.git_support import make_repo
+from tests.server.live import serve_app
+
+pytestmark = pytest.mark.docker
+
+PASSWORD_LINE = "the password is {secret}"
+PIPELINE = """\
+kind: pipeline
+type: docker
+name: default
+steps:
+- name: test
+  image: {image}
+  environment:
+    PASSWORD: {{from_secret: password}}
+  commands:
+  - cat file.txt
+  - echo "the password is $PASSWORD"
+  - for i in 1 2 3 4 5; do echo "line $i"; done
+image_pull_secrets: [dockerconfig]
+"""
+SLEEPER = """\
+kind: pipeline
+type: docker
+name: default
+steps:
+- name: wait
+  image: {image}
+  commands: [echo started, sleep 300]
+"""
+
+
+LEASE = 3.0
+"""The server's lease in these tests (seconds)."""
+
+
+@pytest.fixture
+def site(tmp_path: Path, db_url: str, testenv: LocalEnv) -> Iterator[Site]:
+    """The server (with an RPC secret), and acme/widgets whose pipeline needs a private image."""
+    image = f"{testenv.auth_registry}/ci-test/remote-only:1"
+    files = {".drone.yml": PIPELINE.format(image=image), "file.txt": "checked out\n"}
+    repo = make_repo(tmp_path / "git", files)
+    settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET, lease=LEASE)
+    with serve_app(create_app(settings)) as base:
+        site = Site(base=base, http=admin_session(), repo=repo)
+        site.api("POST", f"/repos/{SLUG}", json={"git_http_url": repo.url})
+        yield site
+
+
+def _secret(site: Site, name: str, value: str) -> None:
+    site.api("POST", f"/repos/{SLUG}/secrets", json={"name": name, "data": value})
+
+
+def test_a_build_runs_to_success_with_a_private_image(
+    site: Site, tmp_path: Path, testenv: LocalEnv
+) -> None:
+    password = "pa55-w0rd-never-shown"
+    _secret(site, "dockerconfig", testenv.docker_auth_config)
+    _secret(site, "password", password)
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        number = site.build()
+        build = site.finished(number)
+    assert build["status"] == "success", (build, log.read_text())
+    (stage,) = build["stages"]
+    assert stage["machine"] == "a1"
+    steps = {step["name"]: step for step in stage["steps"]}
+    assert [steps[name]["status"] for name in ("clone", "test")] == ["success", "success"]
+    clone_log = site.log(number, 1, steps["clone"]["number"])
+    assert "+ git init -q" in clone_log
+    test_log = site.log(number, 1, steps["test"]["number"])
+    assert test_log.splitlines() == [
+        "+ cat file.txt",
+        "checked out",
+        '+ echo "the password is $PASSWORD"',
+        "the password is ********",
+        '+ for i in 1 2 3 4 5; do echo "line $i"; done',
+        *(f"line {n}" for n in range(1, 6)),
+    ]
+    assert password not in log.read_text()
+
+
+def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalEnv) -> None:
+    site.use(SLEEPER.format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        number = site.build()
+        site.wait(number, lambda build: _step(build, "wait")["status"] == "running")
+        site.wait(number, lambda _build: "started" in site.log(number, 1, 2))
+        site.api("DELETE", f"/repos/{SLUG}/builds/{number}")
+        asked = time.monotonic()
+        build = site.wait(number, lambda build: build["stages"][0]["status"] == "killed", 3.0)
+        waited = time.monotonic() - asked
+    assert waited < 3.0, log.read_text()
+    assert _step(build, "wait")["status"] == "killed"
+
+
+def test_a_killed_agent_errors_the_stage_and_cleans_up_when_back(
+    site: Site, tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site.use(SLEEPER.format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
+        number = site.build()
+        site.wait(number, lambda _build: "started" in site.log(number, 1, 2))
+        agent.send_signal(signal.SIGKILL)
+        agent.wait()
+    left = _resources(agent.pid)
+    assert left, "the killed agent's run should have left its containers"
+    build = site.wait(number, lambda b: b["stages"][0]["status"] == "error", LEASE + 5.0)
+    assert build["stages"][0]["error"].startswith("agent a1 stopped answering at ")
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        # The agent cleans up before it says it takes work (another run of `conveyor exec` on
+        # this engine may have removed these resources first: both are the same cleanup).
+        deadline = time.monotonic() + 60
+        while log.read_text().count("takes work from") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _resources(agent.pid) == [], log.read_text()
+
+
+def _resources(pid: int) -> list[str]:
+    """Names of the containers, networks and volumes that process `pid` owned."""
+    client = docker.from_env()
+    try:
+        label: dict[str, str | list[str] | bool] = {"label": f"conveyor.pid={pid}"}
+        return [
+            *(str(c.name) for c in client.containers.list(all=True, filters=label)),
+            *(str(n.name) for n in client.networks.list(filters=label)),
+            *(str(v.name) for v in client.volumes.list(filters=label)),
+        ]
+    finally:
+        client.close()
+
+
+def _step(build: dict[str, object], name: str) -> dict[str, object]:
+    stages = build["stages"]
+    assert isinstance(stages, list)
+    for step in stages[0]["steps"]:
+        if step["name"] == name:
+            return dict(step)
+    raise AssertionError(f"no step {name} in {build}")
+
+
+def test_an_agent_with_the_wrong_secret_stops_with_the_servers_sentence(
+    site: Site, tmp_path: Path
+) -> None:
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, secret="wrong") as agent:
+        code = agent.wait(timeout=60)
+    assert code == 1
+    last = log.read_text().splitlines()[-1]
+    assert last.startswith(f"conveyor: error: the server at {site.base} refused: ")
+    assert "wrong" not in last
+
+
+def test_build_logs_follow_prints_the_lines_as_they_come(
+    site: Site, tmp_path: Path, testenv: LocalEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.use(COUNTER.format(image=testenv.image, lines=20))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+        number = site.build()
+        site.wait(number, lambda build: _step(build, "count")["status"] == "running")
+        capsys.readouterr()
+        argv = ["build", "logs", SLUG, str(number), "1", "2", "--follow"]
+        code = main([*argv, "--server", site.base, "--token", ADMIN_TOKEN])
+        out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [f"line {n}" for n in range(1, 21)]

@@ -1,0 +1,86 @@
+"""Runner events become step states, numbered log lines and pull events; unacknowledged
+batches are sent again."""
+
+from __future__ import annotations
+
+import io
+
+from conveyor.agent.client import RpcClient
+from conveyor.agent.reporter import Reporter
+from conveyor.agent.sink import AgentSink
+from conveyor.engine.contract import LogStream, PullProgress
+from conveyor.plan.model import StepKind
+from conveyor.rpc.reports import StepStatus
+from conveyor.runner.dag import StepStatus as RunnerStatus
+from conveyor.runner.events import (
+    LogLines,
+    PullProgressed,
+    StepFinished,
+    StepResult,
+    StepStarted,
+)
+from tests.agent.stub_server import stub_server
+
+
+def _reporter(url: str, lost: list[str]) -> Reporter:
+    client = RpcClient(url, "s", retry_for=0.0, sleep=lambda _s: None)
+    return Reporter(client, 7, "a1", on_lost=lost.append, interval=60, err=io.StringIO())
+
+
+def _run_steps(sink: AgentSink) -> None:
+    sink.emit(StepStarted(step="test", image="alpine", kind=StepKind.STEP))
+    sink.emit(LogLines(step="test", stream=LogStream.STDOUT, lines=("one", "two")))
+    sink.emit(LogLines(step="test", stream=LogStream.STDERR, lines=("three",)))
+    progress = PullProgress(layer="l1", status="Downloading", current=5, total=10)
+    sink.emit(PullProgressed(step="test", image="alpine", progress=progress))
+    result = StepResult(name="test", kind=StepKind.STEP, status=RunnerStatus.FAILURE, exit_code=3)
+    sink.emit(StepFinished(result=result))
+
+
+def test_events_become_reports() -> None:
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"clone": 1, "test": 2}, notice=print, clock=lambda: 100.0)
+        _run_steps(sink)
+        reporter.flush()
+    (steps,) = script.bodies("/steps")
+    assert steps["steps"] == [
+        {"number": 2, "status": "failure", "started": 100, "finished": 100, "exit_code": 3,
+         "error": ""},
+    ]  # fmt: skip
+    (logs,) = script.bodies("/logs")
+    assert [(line["step"], line["pos"], line["out"]) for line in logs["lines"]] == [
+        (2, 0, "one\n"), (2, 1, "two\n"), (2, 2, "three\n"),
+    ]  # fmt: skip
+    (events,) = script.bodies("/events")
+    assert events["events"] == [
+        {"step": 2, "type": "pull", "image": "alpine", "layer": "l1", "status": "Downloading",
+         "current": 5, "total": 10},
+    ]  # fmt: skip
+    finals = sink.final_steps(StepStatus.SKIPPED)
+    assert [(s.number, s.status) for s in finals] == [
+        (1, StepStatus.SKIPPED), (2, StepStatus.FAILURE),
+    ]  # fmt: skip
+
+
+def test_a_batch_the_server_did_not_take_is_sent_again() -> None:
+    with stub_server() as (url, script):
+        script.answer("/logs", 503, {"message": "down"})
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print)
+        sink.lines("test", ("a", "b"))
+        reporter.flush()  # refused: kept
+        sink.lines("test", ("c",))
+        reporter.flush()
+    sent = [[(x["pos"], x["out"]) for x in body["lines"]] for body in script.bodies("/logs")]
+    assert sent == [[(0, "a\n"), (1, "b\n")], [(0, "a\n"), (1, "b\n"), (2, "c\n")]]
+
+
+def test_a_lost_stage_is_reported_to_the_owner() -> None:
+    lost: list[str] = []
+    with stub_server() as (url, script):
+        script.answer("/steps", 409, {"message": "stage 7 is not agent a1's"})
+        reporter = _reporter(url, lost)
+        AgentSink(reporter, {"test": 1}, notice=print).started("test")
+        reporter.flush()
+    assert lost == [f"the server at {url} refused: stage 7 is not agent a1's"]

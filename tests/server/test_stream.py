@@ -1,0 +1,126 @@
+"""Live streams over real HTTP (uvicorn on 127.0.0.1): a finished step's log replayed then
+`eof`, resume after Last-Event-ID, lines arriving live, pull progress, and build events shown
+only to callers who may read the repository."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .builds_support import make_project
+from .conftest import Api
+from .live import serve_app
+from .rpc_support import PIPELINE, Agent
+
+STEP = "/api/stream/octo/app/1/1/2"
+
+
+@pytest.fixture
+def url(rpc_api: Api) -> Iterator[str]:
+    with serve_app(rpc_api.app) as base:
+        yield base
+
+
+def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+    """Parsed SSE events (comments skipped)."""
+    event: dict[str, Any] = {}
+    for line in response.iter_lines():
+        if not line:
+            if event:
+                yield event
+            event = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            event[key] = json.loads(value) if key == "data" else value
+
+
+def _lines(agent: Agent, sid: int, positions: range) -> None:
+    lines = [{"step": 2, "pos": p, "out": f"line {p}\n"} for p in positions]
+    assert agent.post(sid, "logs", lines=lines).status_code == 200
+
+
+def _finished_step(api: Api, tmp_path: Path) -> None:
+    make_project(api, tmp_path, PIPELINE).build()
+    agent = Agent(api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    _lines(agent, sid, range(5))
+    assert agent.post(sid, "done", status="success").status_code == 200
+
+
+def test_a_finished_step_is_replayed_and_ends_with_eof(
+    rpc_api: Api, tmp_path: Path, url: str
+) -> None:
+    _finished_step(rpc_api, tmp_path)
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=30) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["x-accel-buffering"] == "no"
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == ["0", "1", "2", "3", "4", None]
+    assert events[0]["data"] == {"pos": 0, "out": "line 0\n", "time": 0}
+    assert events[-1]["event"] == "eof"
+
+
+def test_last_event_id_resumes_after_that_line(rpc_api: Api, tmp_path: Path, url: str) -> None:
+    _finished_step(rpc_api, tmp_path)
+    token = rpc_api.admin["Authorization"].split()[1]
+    with httpx.stream(
+        "GET", f"{url}{STEP}?access_token={token}", headers={"Last-Event-ID": "2"}, timeout=30
+    ) as response:
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == ["3", "4", None]
+
+
+def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> None:
+    make_project(rpc_api, tmp_path, PIPELINE).build()
+    agent = Agent(rpc_api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    _lines(agent, sid, range(2))
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=30) as response:
+        events = _events(response)
+        assert [next(events)["id"], next(events)["id"]] == ["0", "1"]
+        _lines(agent, sid, range(1, 4))  # line 1 again: stored and shown once
+        assert next(events)["id"] == "2"
+        assert next(events)["id"] == "3"
+        pull = {"step": 2, "type": "pull", "image": "ci-test/busybox:1", "status": "Downloading"}
+        assert agent.post(sid, "events", events=[pull]).status_code == 200
+        progress = next(events)
+        assert progress["event"] == "pull"
+        assert progress["data"]["image"] == "ci-test/busybox:1"
+        assert agent.post(sid, "done", status="success").status_code == 200
+        assert next(events)["event"] == "eof"
+
+
+def test_build_events_reach_only_readers(rpc_api: Api, tmp_path: Path, url: str) -> None:
+    project = make_project(rpc_api, tmp_path, PIPELINE)
+    stranger = rpc_api.user("stranger")
+    public = make_project_public(rpc_api, tmp_path)
+    with httpx.stream("GET", url + "/api/stream", headers=stranger, timeout=30) as response:
+        assert response.status_code == 200
+        events = _events(response)
+        assert project.build().status_code == 201  # private octo/app: not shown
+        answer = rpc_api.client.post(f"/api/repos/{public}/builds", headers=rpc_api.admin)
+        assert answer.status_code == 201, answer.text
+        first = next(events)
+    assert first["data"]["slug"] == public
+    assert first["data"]["build"]["number"] == 1
+    assert int(first["id"]) > 0
+
+
+def make_project_public(api: Api, tmp_path: Path) -> str:
+    """A second, public repository with the same pipeline."""
+    from .git_support import make_repo
+
+    git = make_repo(tmp_path / "public", {".drone.yml": PIPELINE})
+    api.repo("octo/public", git_http_url=git.url, visibility="public")
+    return "octo/public"
+
+
+def test_streams_need_a_token(rpc_api: Api, url: str) -> None:
+    assert httpx.get(url + "/api/stream", timeout=30).status_code == 401
+    assert httpx.get(url + STEP, timeout=30).status_code == 401
