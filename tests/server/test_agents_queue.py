@@ -106,3 +106,30 @@ def test_a_paused_queue_hands_out_nothing(rpc_api: Api, tmp_path: Path) -> None:
     resumed = rpc_api.client.post("/api/queue/resume", headers=rpc_api.admin)
     assert resumed.json() == {"paused": False}
     assert agent.request().status_code == 200
+
+
+LIMITED = """\
+kind: pipeline
+type: docker
+name: deploy
+concurrency:
+  limit: 1
+steps:
+- name: ship
+  image: ci-test/busybox:1
+  commands: [echo ship]
+"""
+
+
+def test_a_concurrency_limit_holds_the_next_stage(rpc_api: Api, tmp_path: Path) -> None:
+    project = make_project(rpc_api, tmp_path, LIMITED)
+    project.build()
+    project.build()
+    agent = Agent(rpc_api.client, "a1", capacity=4)
+    first = agent.claim()["stage_id"]
+    assert agent.request().status_code == 204
+    assert _reasons(rpc_api) == [
+        ("deploy", "concurrency limit reached: 1 of pipeline deploy already running")
+    ]
+    assert agent.post(first, "done", status="success").status_code == 200
+    assert agent.claim()["build"]["number"] == 2

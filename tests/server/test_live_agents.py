@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import time
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -17,18 +14,7 @@ from conveyor.rpc import PREFIX
 from .conftest import ADMIN_TOKEN, RPC_SECRET, LiveServer, free_port
 from .git_support import make_repo
 from .rpc_support import PIPELINE, agent_headers
-
-
-def _call(server: LiveServer, method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        server.url + path,
-        data=data,
-        method=method,
-        headers={**server.headers, "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read() or b"null")
+from .test_live_server import _call
 
 
 def test_a_silent_agent_loses_its_stage_in_the_real_server(tmp_path: Path, db_url: str) -> None:

@@ -124,3 +124,23 @@ def make_project_public(api: Api, tmp_path: Path) -> str:
 def test_streams_need_a_token(rpc_api: Api, url: str) -> None:
     assert httpx.get(url + "/api/stream", timeout=30).status_code == 401
     assert httpx.get(url + STEP, timeout=30).status_code == 401
+
+
+def test_a_late_reader_gets_the_latest_pull_progress(
+    rpc_api: Api, tmp_path: Path, url: str
+) -> None:
+    make_project(rpc_api, tmp_path, PIPELINE).build()
+    agent = Agent(rpc_api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    layer = {"step": 2, "type": "pull", "image": "ci-test/busybox:1", "layer": "l1"}
+    progress = [
+        {**layer, "status": "Downloading", "current": 1, "total": 9},
+        {**layer, "status": "Pull complete", "current": 9, "total": 9},
+    ]
+    assert agent.post(sid, "events", events=progress).status_code == 200
+    _lines(agent, sid, range(1))
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=30) as response:
+        events = _events(response)
+        first = next(events)
+        assert (first["event"], first["data"]["status"]) == ("pull", "Pull complete")
+        assert next(events)["id"] == "0"

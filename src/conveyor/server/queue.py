@@ -12,11 +12,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from conveyor.server.states import Status
-from conveyor.server.store.models import Build, Meta, Stage
+from conveyor.server.store.models import Build, Meta, Repo, Stage
 
 CANDIDATES = 50
 PAUSED = "queue_paused"
@@ -69,6 +69,26 @@ def pending(session: Session) -> list[Stage]:
     )
 
 
+def at_limit(session: Session, stage: Stage, *, lock: bool = False) -> int:
+    """The stage's `concurrency: limit` when that many stages of its pipeline (same repository,
+    same name) already run, else 0. With `lock`, claims of such stages of one repository take
+    turns on PostgreSQL (the repository row is locked until commit)."""
+    if stage.limit <= 0:
+        return 0
+    if lock and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Repo.id).where(Repo.id == stage.repo_id).with_for_update())
+    running = session.scalar(
+        select(func.count())
+        .select_from(Stage)
+        .where(
+            Stage.repo_id == stage.repo_id,
+            Stage.name == stage.name,
+            Stage.status == Status.RUNNING,
+        )
+    )
+    return stage.limit if (running or 0) >= stage.limit else 0
+
+
 def claim(session: Session, agent: AgentFilter, *, lease: float = 30.0) -> Stage | None:
     """Claim the oldest pending stage `agent` can run, leased for `lease` seconds; None when
     there is none. The caller's transaction must commit for the claim to hold."""
@@ -76,7 +96,7 @@ def claim(session: Session, agent: AgentFilter, *, lease: float = 30.0) -> Stage
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     for stage in session.scalars(query.limit(CANDIDATES)):
-        if not agent.accepts(stage):
+        if not agent.accepts(stage) or at_limit(session, stage, lock=True):
             continue
         clock = time.time()
         now = int(clock)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conveyor.rpc import DEFAULT_WAIT
-from conveyor.server.queue import AgentFilter
+from conveyor.server.queue import AgentFilter, at_limit
 from conveyor.server.states import DONE, Status
 from conveyor.server.store.models import Agent, Stage
 
@@ -69,6 +69,9 @@ def reason(session: Session, stage: Stage, agents: list[Available], *, is_paused
         return _dependencies(session, stage)
     if is_paused:
         return "the queue is paused (POST /api/queue/resume)"
+    limit = at_limit(session, stage)
+    if limit:
+        return f"concurrency limit reached: {limit} of pipeline {stage.name} already running"
     if not agents:
         return "no agent is connected"
     matching = [agent for agent in agents if agent.filter.accepts(stage)]

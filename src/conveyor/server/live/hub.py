@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +19,10 @@ RING = 1000
 """Build events kept for a reader that reconnects."""
 BUILDS: Hashable = "builds"
 """The topic of build events."""
+PULL = "pull"
+"""Events of this name are also kept, the latest per image and layer of each topic."""
+PULL_TOPICS = 1000
+"""Topics whose latest pull progress is kept (the oldest is forgotten first)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +63,7 @@ class Hub:
         self._topics: dict[Hashable, set[Subscription]] = {}
         self._ids = itertools.count(1)
         self.recent: deque[Event] = deque(maxlen=RING)
+        self._pulls: OrderedDict[Hashable, dict[tuple[str, str], Event]] = OrderedDict()
 
     def subscribe(self, topic: Hashable) -> Subscription:
         """A new subscription to `topic`, fed in the running loop."""
@@ -85,10 +90,25 @@ class Hub:
             event = Event(name=name, id=number, data=data, repo_id=repo_id)
             if topic == BUILDS:
                 self.recent.append(event)
+            if name == PULL:
+                self._keep_pull(topic, event)
             subs = list(self._topics.get(topic, ()))
         for sub in subs:
             if not sub.loop.is_closed():
                 sub.loop.call_soon_threadsafe(sub.offer, event)
+
+    def _keep_pull(self, topic: Hashable, event: Event) -> None:
+        data = event.data if isinstance(event.data, dict) else {}
+        key = (str(data.get("image", "")), str(data.get("layer", "")))
+        self._pulls.setdefault(topic, {})[key] = event
+        self._pulls.move_to_end(topic)
+        while len(self._pulls) > PULL_TOPICS:
+            self._pulls.popitem(last=False)
+
+    def latest_pulls(self, topic: Hashable) -> list[Event]:
+        """The latest pull progress of each image layer of `topic`, oldest first."""
+        with self._lock:
+            return sorted(self._pulls.get(topic, {}).values(), key=lambda event: event.id)
 
     def since(self, last_id: int) -> list[Event]:
         """Build events after `last_id` still in the ring."""

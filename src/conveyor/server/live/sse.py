@@ -41,6 +41,8 @@ async def step_stream(
     sub = hub.subscribe(topic)  # before the replay: nothing falls between the two
     last = after
     try:
+        for pull in hub.latest_pulls(topic):
+            yield sse(pull.name, pull.data)
         idle = 0.0
         while True:
             lines, ended = await stored(last)
