@@ -47,7 +47,7 @@ examples:
   conveyor build info acme/app 42
   conveyor build logs acme/app 42                 every step's log
   conveyor build logs acme/app 42 1 2             stage 1, step 2
-  conveyor build logs acme/app 42 1 2 --follow    stage 1, step 2, live until it ends
+  conveyor build logs acme/app 42 1 2 --follow    the same, live until it ends
   conveyor build cancel acme/app 42
   conveyor build restart acme/app 42
   conveyor build approve acme/app 42 2
