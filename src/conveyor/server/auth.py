@@ -72,7 +72,13 @@ def permission(session: Session, caller: Caller, repo: Repo) -> Permission:
     signed in may read a public or internal repository."""
     if caller.admin:
         return FULL
-    row = session.get(Perm, (caller.id, repo.id))
+    return permission_of(caller, repo, session.get(Perm, (caller.id, repo.id)))
+
+
+def permission_of(caller: Caller, repo: Repo, row: Perm | None) -> Permission:
+    """`permission` from the caller's collaborator `row` on `repo`, already fetched."""
+    if caller.admin:
+        return FULL
     everyone = repo.visibility in {"public", "internal"}
     if row is None:
         return Permission(read=everyone)

@@ -15,7 +15,7 @@ from conveyor.server.api.errors import ApiError, bad_request, not_found
 from conveyor.server.api.inputs import Number
 from conveyor.server.api.render import JSON, build_json, stage_json
 from conveyor.server.auth import Access, Caller
-from conveyor.server.build_control import ControlError, approve, cancel, decline, stages_of
+from conveyor.server.build_control import ControlError, approve, cancel, decline
 from conveyor.server.builds import (
     BuildRequestError,
     RepoView,
@@ -26,7 +26,7 @@ from conveyor.server.builds import (
 )
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import BuildEvent, build_event, publish_builds
-from conveyor.server.store.models import Build, Repo, Step
+from conveyor.server.store.models import Build, Repo, Stage, Step
 
 router = APIRouter(tags=["builds"])
 BASE = "/api/repos/{owner}/{name}/builds"
@@ -34,14 +34,19 @@ RESERVED = {"branch", "commit", "access_token"}
 
 
 def full_build_json(session: Session, build: Build) -> JSON:
-    """A build with `stages[].steps[]`."""
-    stages = stages_of(session, build)
-    steps: dict[int, list[Step]] = {stage.id: [] for stage in stages}
-    if stages:
-        query = select(Step).where(Step.stage_id.in_(list(steps))).order_by(Step.number)
-        for step in session.scalars(query):
-            steps[step.stage_id].append(step)
-    return build_json(build, [stage_json(stage, steps[stage.id]) for stage in stages])
+    """A build with `stages[].steps[]` (one query for both)."""
+    query = (
+        select(Stage, Step)
+        .outerjoin(Step, Step.stage_id == Stage.id)
+        .where(Stage.build_id == build.id)
+        .order_by(Stage.number, Step.number)
+    )
+    stages: dict[int, tuple[Stage, list[Step]]] = {}
+    for stage, step in session.execute(query).tuples():
+        steps = stages.setdefault(stage.id, (stage, []))[1]
+        if step is not None:
+            steps.append(step)
+    return build_json(build, [stage_json(stage, steps) for stage, steps in stages.values()])
 
 
 def find_build(

@@ -8,13 +8,20 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from conveyor.server.api.errors import ApiError, forbidden, not_found
-from conveyor.server.auth import Access, Caller, Permission, authenticate, permission, token_of
+from conveyor.server.auth import (
+    Access,
+    Caller,
+    Permission,
+    authenticate,
+    permission_of,
+    token_of,
+)
 from conveyor.server.context import AppContext
-from conveyor.server.store.models import Repo
+from conveyor.server.store.models import Perm, Repo
 
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,249}", re.ASCII)
 """An owner, repository or organisation name; no '/', no leading '.' (so never '..')."""
@@ -66,10 +73,13 @@ def find_repo(
     session: Session, caller: Caller, owner: str, name: str, need: Access
 ) -> tuple[Repo, Permission]:
     """The repository and the caller's permission; 404 if unreadable, 403 if not enough."""
-    repo = session.scalar(select(Repo).where(Repo.slug == slug_of(owner, name)))
-    if repo is None:
+    mine = and_(Perm.repo_id == Repo.id, Perm.user_id == caller.id)
+    query = select(Repo, Perm).outerjoin(Perm, mine).where(Repo.slug == slug_of(owner, name))
+    found = session.execute(query).one_or_none()  # one round trip for repository and perm
+    if found is None:
         raise not_found("repository")
-    perm = permission(session, caller, repo)
+    repo, row = found.tuple()
+    perm = permission_of(caller, repo, row)
     if not perm.read:
         raise not_found("repository")
     if not perm.allows(need):
