@@ -47,7 +47,9 @@ def test_a_reader_that_goes_away_gives_the_sigpipe_status(tmp_path: Path) -> Non
         *(["secret", c] for c in ("add", "ls", "info", "update", "rm")),
         *(["build", c] for c in ("create", "ls", "info", "logs", "cancel", "restart")),
         ["build", "approve"],
+        ["agent"],
         ["agent", "ls"],
+        ["server"],
         *(["queue", c] for c in ("ls", "pause", "resume")),
     ],
     ids=lambda command: " ".join(["conveyor", *command]),
@@ -63,3 +65,21 @@ def test_every_command_help_has_examples_and_fits_80_columns(
     shown = capsys.readouterr().out
     assert "\nexamples:\n" in shown
     assert [line for line in shown.splitlines() if len(line) > 80] == []
+
+
+@pytest.mark.parametrize(
+    ("command", "forms"),
+    [
+        (["server"], ["conveyor server [", "server migrate [", "server rotate-key --new-key"]),
+        (["agent"], ["conveyor agent [", "conveyor agent ls"]),
+    ],
+)
+def test_a_command_that_runs_without_a_sub_command_shows_each_form(
+    command: list[str], forms: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`conveyor server` alone runs the server: its usage must not make an action look required."""
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    usage = capsys.readouterr().out.split("\n\n")[0]
+    assert "..." not in usage
+    assert [form in usage for form in forms] == [True] * len(forms), usage

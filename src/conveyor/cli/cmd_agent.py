@@ -13,11 +13,17 @@ from typing import Any
 from conveyor.cli.agent_args import add_agent_arguments
 from conveyor.cli.client_args import add_connection, client_of, show, sub_parser
 
+USAGE = """\
+%(prog)s [--server URL] [--name NAME] [--capacity N]
+                      [--label KEY=VALUE] [--image-cache-mode MODE]
+       %(prog)s ls [--server URL] [--token TOKEN] [--format {table,json}]"""
+"""Without a sub-command the agent runs: the usage shows both forms, neither as required."""
 EPILOG = """\
 examples:
   CONVEYOR_RPC_SECRET=s3cret conveyor agent --server http://ci.example.com:8080
-  conveyor agent --server http://ci:8080 --name builder-1 --capacity 4 --label gpu=yes
-  DRONE_RPC_HOST=ci:8080 DRONE_RPC_SECRET=s3cret DRONE_RUNNER_CAPACITY=4 conveyor agent
+  conveyor agent --server http://ci:8080 --name b1 --capacity 4 --label gpu=yes
+  DRONE_RPC_HOST=ci:8080 DRONE_RPC_SECRET=s3cret DRONE_RUNNER_CAPACITY=4 \\
+    conveyor agent
   conveyor agent ls
   conveyor agent ls --format json
 
@@ -36,6 +42,7 @@ def register(subparsers: Any) -> None:
     """Add `agent` (the agent itself) and its `ls` sub-command (the client listing)."""
     parser = subparsers.add_parser(
         "agent",
+        usage=USAGE,
         help="run a server's builds here, or list the agents (`agent ls`)",
         description="Take stages from a Conveyor server and run them on the local Docker "
         "engine.\nWith `ls`: list the agents that a server knows.",
@@ -44,7 +51,12 @@ def register(subparsers: Any) -> None:
     )
     add_agent_arguments(parser)
     parser.set_defaults(handler=run_agent)
-    sub = parser.add_subparsers(dest="agent_command", metavar="SUBCOMMAND")
+    sub = parser.add_subparsers(
+        dest="agent_command",
+        title="sub-commands (without one, the agent runs)",
+        metavar="SUBCOMMAND",
+        prog=parser.prog,
+    )
     ls = sub_parser(sub, "ls", "list agents, their labels, capacity and last contact", LS_EPILOG)
     add_connection(ls)
     ls.set_defaults(handler=run_ls)

@@ -15,22 +15,36 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 environment (Drone's DRONE_* names are accepted too, see docs/server.md):
-  CONVEYOR_DATA_DIR         data directory [$XDG_DATA_HOME/conveyor or ~/.local/share/conveyor]
-  CONVEYOR_DATABASE_URL     sqlite:///PATH [DATA_DIR/conveyor.sqlite] or postgresql://...
-  CONVEYOR_SECRET_KEY_FILE  key of the secrets at rest [DATA_DIR/secret.key, made 0600]
+  CONVEYOR_DATA_DIR         data directory
+                            [$XDG_DATA_HOME/conveyor or ~/.local/share/conveyor]
+  CONVEYOR_DATABASE_URL     sqlite:///PATH or postgresql://...
+                            [sqlite:///DATA_DIR/conveyor.sqlite]
+  CONVEYOR_SECRET_KEY_FILE  key of the secrets at rest
+                            [DATA_DIR/secret.key, made with mode 0600]
   CONVEYOR_RPC_SECRET       shared secret of the agents
-  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN  (made or updated at start)
+  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN
+                            (made or updated at start)
   CONVEYOR_SERVER_URL       the URL forges use to reach /hook [http://ADDR]
-  CONVEYOR_LEASE            how long an agent may stay silent about a running stage [30s]
+  CONVEYOR_LEASE            how long an agent may stay silent about a running
+                            stage [30s]
 
 exit codes: 0 stopped cleanly, 2 bad settings (URL, port in use, wrong key)
 
 examples:
-  conveyor server                               127.0.0.1:8080, SQLite in the data directory
+  conveyor server            127.0.0.1:8080, SQLite in the data directory
   conveyor server --addr 0.0.0.0:8080 --database-url postgresql://ci@db/ci
-  conveyor server migrate                       apply database migrations and exit
+  conveyor server migrate    apply database migrations and exit
   conveyor server rotate-key --new-key-file /etc/conveyor/new.key
 """
+
+
+USAGE = """\
+%(prog)s [--addr HOST:PORT] [--lease DURATION]
+                       [--data-dir DIR] [--database-url URL]
+       %(prog)s migrate [--data-dir DIR] [--database-url URL]
+       %(prog)s rotate-key --new-key-file FILE
+                       [--data-dir DIR] [--database-url URL]"""
+"""Without an action the server runs: the usage shows the three forms, none as required."""
 
 
 def _common(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -44,6 +58,7 @@ def register(subparsers: Any) -> None:
     """Add the `server` sub-command and its `migrate` and `rotate-key` actions."""
     parser = subparsers.add_parser(
         "server",
+        usage=USAGE,
         help="run the Conveyor server (REST API, webhooks, queue)",
         description="Run the Conveyor server: repositories, secrets, builds and the REST API.",
         epilog=EPILOG,
@@ -58,7 +73,12 @@ def register(subparsers: Any) -> None:
     )
     _common(parser, None)
     parser.set_defaults(handler=run, action="serve")
-    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions = parser.add_subparsers(
+        dest="action",
+        title="actions (without one, the server runs)",
+        metavar="ACTION",
+        prog=parser.prog,
+    )
     migrate = actions.add_parser("migrate", help="apply database migrations and exit")
     _common(migrate, argparse.SUPPRESS)
     rotate = actions.add_parser(
