@@ -3,11 +3,14 @@ separate agent processes (each with its own state directory) each run exactly on
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+import docker
 import pytest
 
 from conveyor.server.app import create_app
@@ -39,8 +42,8 @@ steps:
   image: {image}
   commands: [echo "build $DRONE_BUILD_NUMBER"]
 """
-BUILDS = 30
-"""Builds shared by three agents (the issue's 100 run in bench/, not on every test run)."""
+BUILDS = 100
+"""Builds shared by the agents (the issue's number)."""
 
 
 @pytest.fixture
@@ -68,23 +71,55 @@ def test_a_labelled_stage_waits_for_a_matching_agent(
     assert build["stages"][0]["machine"] == "gpu"
 
 
-def test_builds_shared_by_three_agents_each_run_once(
-    site: Site, tmp_path: Path, testenv: LocalEnv
+@pytest.mark.parametrize("agents", [2, 3])
+def test_builds_shared_by_agents_each_run_once(
+    site: Site, tmp_path: Path, testenv: LocalEnv, agents: int
 ) -> None:
     site.use(TRIVIAL.format(image=testenv.image))
     log = tmp_path / "agents.log"
     numbers = [site.build() for _ in range(BUILDS)]
+    names = [f"a{n}" for n in range(1, agents + 1)]
     with ExitStack() as stack:
-        for name in ("a1", "a2", "a3"):
+        starts = stack.enter_context(_container_starts())
+        pids = [
             stack.enter_context(
                 agent_process(site.base, tmp_path / name, log, "--name", name, "--capacity", "2")
-            )
+            ).pid
+            for name in names
+        ]
         builds = [site.finished(number) for number in numbers]
     assert [b["status"] for b in builds] == ["success"] * BUILDS, log.read_text()
     machines = Counter(b["stages"][0]["machine"] for b in builds)
-    assert set(machines) == {"a1", "a2", "a3"}, machines
+    assert set(machines) == set(names), machines
+    # One step container per build, in all: no stage ran twice.
+    assert sum(starts[str(pid)] for pid in pids) == BUILDS, starts
     for number in numbers:
         assert site.log(number, 1, 2).splitlines()[-1] == f"build {number}"
+
+
+@contextmanager
+def _container_starts() -> Iterator[Counter[str]]:
+    """Counts the containers started while inside, by the `conveyor.pid` label of their owner
+    (Docker's event history is short: the events are read as they happen)."""
+    client = docker.from_env()
+    filters = {"type": "container", "event": "start", "label": "conveyor.pid"}
+    events = client.events(decode=True, filters=filters)
+    starts: Counter[str] = Counter()
+
+    def read() -> None:
+        with suppress(Exception):  # the stream ends with an error when it is closed
+            for event in events:
+                starts[event["Actor"]["Attributes"]["conveyor.pid"]] += 1
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield starts
+    finally:
+        time.sleep(1.0)  # the last events on their way
+        events.close()
+        reader.join(timeout=10)
+        client.close()
 
 
 def _reason(site: Site) -> str:
