@@ -1,9 +1,11 @@
 """`conveyor agent` end to end: a live server on each database, a real agent process, real git
-and real Docker. A private image through an image_pull_secrets secret added with the API, the
-stored log complete and masked, and cancel of a running step."""
+and real Docker. A build from a push with a private image of the basic-auth and of the
+token-auth registry through an image_pull_secrets secret added with the API, the stored log
+complete and masked, and cancel of a running step."""
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from conveyor.server.app import create_app
 from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
 from tests.conftest import LocalEnv
 from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
+from tests.server.git_hook import install_push_hook
 from tests.server.git_support import make_repo
 from tests.server.live import serve_app
 
@@ -55,9 +58,8 @@ LEASE = 3.0
 
 @pytest.fixture
 def site(tmp_path: Path, db_url: str, testenv: LocalEnv) -> Iterator[Site]:
-    """The server (with an RPC secret), and acme/widgets whose pipeline needs a private image."""
-    image = f"{testenv.auth_registry}/ci-test/remote-only:1"
-    files = {".drone.yml": PIPELINE.format(image=image), "file.txt": "checked out\n"}
+    """The server (with an RPC secret), and acme/widgets whose pipeline runs `testenv.image`."""
+    files = {".drone.yml": SLEEPER.format(image=testenv.image), "file.txt": "checked out\n"}
     repo = make_repo(tmp_path / "git", files)
     settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET, lease=LEASE)
     with serve_app(create_app(settings)) as base:
@@ -70,15 +72,25 @@ def _secret(site: Site, name: str, value: str) -> None:
     site.api("POST", f"/repos/{SLUG}/secrets", json={"name": name, "data": value})
 
 
-def test_a_build_runs_to_success_with_a_private_image(
-    site: Site, tmp_path: Path, testenv: LocalEnv
+@pytest.mark.parametrize("registry", ["basic-auth", "token-auth"])
+def test_a_build_from_a_push_runs_to_success_with_a_private_image(
+    site: Site, tmp_path: Path, testenv: LocalEnv, registry: str
 ) -> None:
     password = "pa55-w0rd-never-shown"
     _secret(site, "dockerconfig", testenv.docker_auth_config)
     _secret(site, "password", password)
+    host = testenv.auth_registry if registry == "basic-auth" else testenv.token_registry
+    access = testenv.registry_log("auth" if registry == "basic-auth" else "token")
+    seen = access.stat().st_size
+    hook = site.api("GET", f"/repos/{SLUG}/hook")
+    install_push_hook(site.repo.bare, f"{site.base}/hook", hook["secret"], SLUG)
     log = tmp_path / "agent.log"
     with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
-        number = site.build()
+        site.repo.commit({".drone.yml": PIPELINE.format(image=f"{host}/ci-test/remote-only:1")})
+        pushed = site.repo.push("main")
+        (listed,) = site.api("GET", f"/repos/{SLUG}/builds")
+        assert listed["event"] == "push", pushed
+        number = int(listed["number"])
         build = site.finished(number)
     assert build["status"] == "success", (build, log.read_text())
     (stage,) = build["stages"]
@@ -97,6 +109,12 @@ def test_a_build_runs_to_success_with_a_private_image(
         *(f"line {n}" for n in range(1, 6)),
     ]
     assert password not in log.read_text()
+    testenv.settle_logs()
+    with access.open("rb") as lines:
+        lines.seek(seen)
+        answered = lines.read().decode(errors="replace")
+    # the secret's login reached this registry: it answered the image's manifest
+    assert re.search(r'"(GET|HEAD) /v2/ci-test/remote-only/manifests/\S+ HTTP/1.1" 200', answered)
 
 
 def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalEnv) -> None:
