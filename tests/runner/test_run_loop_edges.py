@@ -41,12 +41,15 @@ class SlowPullEngine(FakeEngine):
         return super().pull(reference, candidates, on_progress)
 
 
-def executor_of(engine: FakeEngine) -> Executor:
-    class Sink:
-        def emit(self, event: object) -> None:
-            pass
+class Quiet:
+    """A sink that drops every event."""
 
-    return Executor(engine, sink=Sink(), guard=OpenGuard(), credentials=Creds)
+    def emit(self, event: object) -> None:
+        pass
+
+
+def executor_of(engine: FakeEngine) -> Executor:
+    return Executor(engine, sink=Quiet(), guard=OpenGuard(), credentials=Creds)
 
 
 def by_name(result: RunFinished) -> dict[str, tuple[StepStatus, str | None]]:
@@ -122,3 +125,48 @@ def test_service_that_exits_on_its_own_as_the_run_ends_is_not_hidden() -> None:
     assert db.status is StepStatus.SUCCESS
     assert db.exit_code == 3
     assert db.message == "exited with code 3 in the background"
+
+
+class GraceEngine(FakeEngine):
+    """Records the grace of every stop, and says when a container started."""
+
+    def __init__(self, script: dict[str, FakeStep]) -> None:
+        self.graces: list[float] = []
+        self.started = threading.Event()
+
+        def started(call: str, _subject: str) -> None:
+            if call == "start":
+                self.started.set()
+
+        super().__init__(script, images=CACHED, on_call=started)
+
+    def stop(self, container: str, grace: float = 2.0) -> None:
+        self.graces.append(grace)
+        super().stop(container, grace)
+
+
+def _cancelled_run(grace: float | None) -> tuple[GraceEngine, RunFinished]:
+    engine = GraceEngine({"running": FakeStep(runs_until_stopped=True)})
+    executor = Executor(
+        engine, sink=Quiet(), guard=OpenGuard(), credentials=Creds, cancel_grace=grace
+    )
+
+    def cancel_when_started() -> None:
+        if engine.started.wait(5):
+            executor.cancel.set()
+
+    threading.Thread(target=cancel_when_started, daemon=True).start()
+    result = executor.run(job(plan(step("running")), limits=Limits(stop_grace=5.0)))
+    return engine, result
+
+
+def test_a_cancel_stops_containers_with_the_hosts_cancel_grace() -> None:
+    engine, result = _cancelled_run(0.0)
+    assert by_name(result)["running"] == (StepStatus.KILLED, "the run was interrupted")
+    assert engine.graces == [0.0]
+
+
+def test_without_a_cancel_grace_a_cancel_keeps_the_stop_grace() -> None:
+    engine, result = _cancelled_run(None)
+    assert result.status is RunStatus.KILLED
+    assert engine.graces == [5.0]

@@ -82,10 +82,12 @@ class Executor:
         guard: ImageGuard,
         credentials: CredentialCollector | None = None,
         cancel: threading.Event | None = None,
+        cancel_grace: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         owner: Owner | None = None,
     ) -> None:
         self._engine = engine
+        self._cancel_grace = cancel_grace
         self._sink = sink
         self._guard = guard
         self._credentials = credentials or _collect_credentials
@@ -165,6 +167,7 @@ class Executor:
             inbox=inbox,
             limits=job.limits,
             cancel=self.cancel,
+            cancel_grace=self._cancel_grace,
             janitor=janitor,
             clock=self._clock,
         )

@@ -48,8 +48,12 @@ class RunLoop:
         cancel: threading.Event,
         janitor: ThreadPoolExecutor,
         clock: Callable[[], float],
+        cancel_grace: float | None = None,
     ) -> None:
         self._steps = {step.name: step for step in steps}
+        self._cancel_grace = limits.stop_grace if cancel_grace is None else cancel_grace
+        self._grace = limits.stop_grace
+        """The SIGTERM-to-SIGKILL grace of the stops from now on (a cancel may shorten it)."""
         self._schedule = schedule
         self._context = context
         self._limits = limits
@@ -170,6 +174,7 @@ class RunLoop:
     def _check_limits(self) -> None:
         now = self._clock()
         if self._cancel.is_set() and self._abandon_at is None:
+            self._grace = self._cancel_grace
             self._kill_all("the run was interrupted")
         limit = self._limits.run_timeout
         if limit is not None and now - self._start > limit and self._abandon_at is None:
@@ -183,12 +188,12 @@ class RunLoop:
         for name in tuple(self._unstopped):
             if self._context.tracker.get(name) is not None:
                 self._unstopped.discard(name)
-                self._stop(name, self._limits.stop_grace)
+                self._stop(name, self._grace)
         if self._abandon_at is not None and now > self._abandon_at:
             self._abandon("did not stop after the run was cancelled")
 
     def _kill_all(self, reason: str) -> None:
-        self._abandon_at = self._clock() + self._limits.stop_grace + ABANDON_SECONDS
+        self._abandon_at = self._clock() + self._grace + ABANDON_SECONDS
         for name in self._schedule.cancel():
             self._killing.setdefault(name, reason)
         self._context.tracker.close(timeout=ABANDON_SECONDS)
@@ -211,7 +216,7 @@ class RunLoop:
         elif self._context.tracker.get(name) is None:
             self._unstopped.add(name)
         else:
-            self._stop(name, self._limits.stop_grace)
+            self._stop(name, self._grace)
 
     def _stop(self, name: str, grace: float) -> None:
         container = self._context.tracker.get(name)

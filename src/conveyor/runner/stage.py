@@ -22,6 +22,11 @@ def run_stage(
     sink: EventSink,
     guard: ImageGuard,
     cancel: threading.Event | None = None,
+    cancel_grace: float | None = None,
 ) -> RunFinished:
-    """Run `job` on `engine` to the end, or until `cancel` is set; raises only for bad input."""
-    return Executor(engine, sink=sink, guard=guard, cancel=cancel).run(job)
+    """Run `job` on `engine` to the end, or until `cancel` is set; raises only for bad input.
+
+    `cancel_grace`: seconds between SIGTERM and SIGKILL for the containers stopped by a cancel
+    (0 kills them at once; None: the job's `limits.stop_grace`, as for time limits)."""
+    executor = Executor(engine, sink=sink, guard=guard, cancel=cancel, cancel_grace=cancel_grace)
+    return executor.run(job)
