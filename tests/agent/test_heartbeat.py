@@ -27,7 +27,8 @@ def test_a_cancel_in_the_answer_sets_the_cancel_flag() -> None:
     assert cancel.is_set()
     assert beat.cancelled
     assert beat.lost is None
-    assert script.bodies("/stages/7/heartbeat") == [{"agent": "a1"}, {"agent": "a1"}]
+    held = {"agent": "a1", "wait": 10.0}  # a third of the 30 s lease, at most 10 s
+    assert script.bodies("/stages/7/heartbeat") == [held, held]
 
 
 def test_a_stage_that_is_not_ours_any_more_is_stopped() -> None:

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -81,3 +83,36 @@ def test_cancel_reaches_the_agent_in_its_heartbeat(rpc_api: Api, tmp_path: Path)
     assert agent.post(sid, "done", status="killed").status_code == 200
     build = _build(rpc_api)
     assert build["status"] == "killed"
+
+
+def test_a_held_heartbeat_answers_when_the_build_is_cancelled(rpc_api: Api, tmp_path: Path) -> None:
+    make_project(rpc_api, tmp_path, PIPELINE).build()
+    agent = Agent(rpc_api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    signal = rpc_api.app.state.conveyor.cancel_signal
+    answers: list[Any] = []
+    held = threading.Thread(target=lambda: answers.append(agent.post(sid, "heartbeat", wait=10)))
+    held.start()
+    deadline = time.monotonic() + 30
+    while signal.waiting == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert signal.waiting == 1, "the heartbeat is not held"
+    cancel = rpc_api.client.delete("/api/repos/octo/app/builds/1", headers=rpc_api.admin)
+    assert cancel.status_code == 200
+    held.join(timeout=30)
+    (answer,) = answers
+    # held to its end (10 s), the heartbeat would have said cancel: false
+    assert answer.json() == {"cancel": True, "lease_seconds": 30.0}
+
+
+def test_a_heartbeat_of_a_cancelled_stage_is_not_held(rpc_api: Api, tmp_path: Path) -> None:
+    make_project(rpc_api, tmp_path, PIPELINE).build()
+    agent = Agent(rpc_api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    rpc_api.client.delete("/api/repos/octo/app/builds/1", headers=rpc_api.admin)
+    assert agent.post(sid, "heartbeat", wait=10).json()["cancel"] is True
+    refused = agent.post(sid, "heartbeat", wait=-1)
+    assert (refused.status_code, refused.json()["message"]) == (
+        400,
+        "heartbeat.wait must not be negative.",
+    )

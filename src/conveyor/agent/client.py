@@ -30,6 +30,8 @@ from conveyor.rpc.reports import (
 
 REPORT_TIMEOUT = 10.0
 """Seconds one report request may take before it counts as a connection error."""
+POOL = 64
+"""Connections kept open to the server (each running stage may hold two at once)."""
 
 
 class RpcRefusedError(ConveyorError):
@@ -67,6 +69,10 @@ class RpcClient:
         self._retry_for = retry_for
         self._sleep = sleep
         self._session = requests.Session()
+        # stage requests and heartbeats are held by the server: enough connections for all
+        pool = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL)
+        self._session.mount("http://", pool)
+        self._session.mount("https://", pool)
 
     def __repr__(self) -> str:
         return f"RpcClient({self._server!r})"
@@ -81,9 +87,11 @@ class RpcClient:
             return None
         return Assignment.from_data(answer.get("stage"))
 
-    def heartbeat(self, stage_id: int, agent: str) -> HeartbeatReply:
-        """Extend the lease; the reply says whether the stage is cancelled."""
-        answer = self._post(f"/stages/{stage_id}/heartbeat", Heartbeat(agent=agent).to_data())
+    def heartbeat(self, stage_id: int, agent: str, *, wait: float = 0.0) -> HeartbeatReply:
+        """Extend the lease; the reply (held up to `wait` seconds unless the stage is
+        cancelled) says whether the stage is cancelled."""
+        body = Heartbeat(agent=agent, wait=wait).to_data()
+        answer = self._post(f"/stages/{stage_id}/heartbeat", body, timeout=REPORT_TIMEOUT + wait)
         return HeartbeatReply.from_data(answer)
 
     def steps(self, stage_id: int, report: StepsReport) -> None:

@@ -34,6 +34,8 @@ from conveyor.runner.stage import run_stage
 from conveyor.secrets.masking import Masker
 
 CLONE = "clone"
+CANCEL_GRACE = 0.0
+"""A cancelled stage's containers are killed at once, not asked to stop and waited for."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,7 +135,14 @@ def _execute(
     host: StageHost, job: StageJob, sink: AgentSink, cancel: threading.Event
 ) -> tuple[StageEnd, str]:
     try:
-        finished = run_stage(job, engine=host.engine, sink=sink, guard=host.guard, cancel=cancel)
+        finished = run_stage(
+            job,
+            engine=host.engine,
+            sink=sink,
+            guard=host.guard,
+            cancel=cancel,
+            cancel_grace=CANCEL_GRACE,
+        )
     except ConveyorError as exc:
         return StageEnd.ERROR, str(exc)
     ends = {

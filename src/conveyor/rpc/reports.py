@@ -42,17 +42,22 @@ def agent_name(data: object, where: str, keys: frozenset[str]) -> tuple[str, Fie
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Heartbeat:
-    """POST /stages/{id}/heartbeat: the agent still runs the stage."""
+    """POST /stages/{id}/heartbeat: the agent still runs the stage. The server may hold the
+    answer up to `wait` seconds, and answers as soon as the stage is cancelled."""
 
     agent: str
+    wait: float = 0.0
 
     def to_data(self) -> dict[str, object]:
-        return {"agent": self.agent}
+        return {"agent": self.agent, "wait": self.wait}
 
     @staticmethod
     def from_data(data: object) -> Heartbeat:
-        name, _fields = agent_name(data, "heartbeat", frozenset())
-        return Heartbeat(agent=name)
+        name, fields = agent_name(data, "heartbeat", frozenset({"wait"}))
+        wait = fields.number("wait", 0.0)
+        if wait < 0:
+            raise ProtocolError(f"{fields.path('wait')} must not be negative.")
+        return Heartbeat(agent=name, wait=wait)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

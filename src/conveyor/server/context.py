@@ -25,6 +25,8 @@ class AppContext:
     metrics: Metrics = field(repr=False)
     queue_signal: QueueSignal = field(default_factory=QueueSignal, repr=False)
     """Wakes long-polling agents when a stage becomes pending."""
+    cancel_signal: QueueSignal = field(default_factory=QueueSignal, repr=False)
+    """Wakes held heartbeats when a build is cancelled."""
     hub: Hub = field(default_factory=Hub, repr=False)
     """Fans build events, log lines and pull progress out to live readers."""
 

@@ -151,8 +151,10 @@ def restart_build(
 
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
-    """Cancel a build: what has not finished is killed."""
-    return _control(ctx, caller, (owner, name, number), cancel)
+    """Cancel a build: what has not finished is killed (held heartbeats answer at once)."""
+    answer = _control(ctx, caller, (owner, name, number), cancel)
+    ctx.cancel_signal.notify()
+    return answer
 
 
 @router.post(BASE + "/{number}/approve/{stage}")

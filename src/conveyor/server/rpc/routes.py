@@ -111,11 +111,31 @@ def _on_stage(ctx: AppContext, stage_id: int, agent: str, act: Callable[[Session
 
 
 @router.post("/stages/{stage_id}/heartbeat")
-def heartbeat(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
-    """The agent still runs the stage: extend the lease; the answer says whether to cancel."""
+async def heartbeat(ctx: Ctx, request: Request, stage_id: int, payload: Payload) -> JSONResponse:
+    """The agent still runs the stage: extend the lease; the answer says whether to cancel.
+    It is held up to `wait` seconds (a third of the lease at most) unless the stage is, or
+    becomes, cancelled: a cancel reaches the agent at once."""
     beat = _read(Heartbeat.from_data, payload)
-    cancel = _on_stage(ctx, stage_id, beat.agent, lambda _session, stage: stage.cancel)
+    deadline = time.monotonic() + min(beat.wait, ctx.settings.lease / 3)
+    since = ctx.cancel_signal.generation
+    cancel = await run_in_threadpool(
+        _on_stage, ctx, stage_id, beat.agent, lambda _session, stage: stage.cancel
+    )
+    while not cancel:
+        left = deadline - time.monotonic()
+        if left <= 0 or await request.is_disconnected():
+            break
+        if await ctx.cancel_signal.wait(left, since):
+            since = ctx.cancel_signal.generation
+            cancel = await run_in_threadpool(_cancelled, ctx, stage_id)
     return JSONResponse({"cancel": cancel, "lease_seconds": ctx.settings.lease})
+
+
+def _cancelled(ctx: AppContext, stage_id: int) -> bool:
+    """Whether stage `stage_id` is flagged for cancel (or gone)."""
+    with ctx.read() as session:
+        stage = session.get(Stage, stage_id)
+        return stage is None or stage.cancel
 
 
 @router.post("/stages/{stage_id}/steps")
