@@ -17,6 +17,7 @@ import pytest
 from conveyor.cli.main import main
 from conveyor.server.app import create_app
 from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
+from tests.agent.stall_git import stalling_git
 from tests.conftest import LocalEnv
 from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
 from tests.server.git_hook import install_push_hook
@@ -130,6 +131,27 @@ def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalE
         waited = time.monotonic() - asked
     assert waited < 3.0, log.read_text()
     assert _step(build, "wait")["status"] == "killed"
+
+
+def test_cancel_during_the_clone_kills_git_and_the_stage(
+    site: Site, tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site.use(SLEEPER.format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with stalling_git(site.repo.bare.parent) as git:
+        url = f"{git.url}/{site.repo.bare.name}"
+        site.api("PATCH", f"/repos/{SLUG}", json={"git_http_url": url})
+        number = site.build()  # the server reads the pipeline: the git server still answers
+        git.stall.set()
+        with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+            assert git.asked.wait(60), log.read_text()
+            site.wait(number, lambda build: _step(build, "clone")["status"] == "running")
+            site.api("DELETE", f"/repos/{SLUG}/builds/{number}")
+            build = site.wait(number, lambda b: b["stages"][0]["status"] == "killed", 30.0)
+            assert git.closed.wait(30), "git still holds its connection"
+    assert _step(build, "clone")["status"] == "killed"
+    assert build["status"] == "killed"
+    assert "+ git fetch" in site.log(number, 1, 1)
 
 
 def test_a_killed_agent_errors_the_stage_and_cleans_up_when_back(

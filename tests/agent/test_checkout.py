@@ -1,12 +1,15 @@
-"""The clone step with real git: the build's commit, shallow when asked, failures reported."""
+"""The clone step with real git: the build's commit, shallow when asked, failures reported, a
+cancel that kills git (and its remote helper) while it waits for a stalled server."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
-from conveyor.agent.checkout import checkout, hide_password
+from conveyor.agent.checkout import CheckoutResult, checkout, hide_password
 from conveyor.rpc.assignment import BuildRef, CloneOptions
+from tests.agent.stall_git import stalling_git
 
 
 def _git(where: Path, *args: str) -> str:
@@ -70,3 +73,39 @@ def test_passwords_in_urls_are_hidden() -> None:
         "fetch https://***@git.example.com/r.git x"
     )
     assert hide_password("no url here @ all") == "no url here @ all"
+
+
+def test_a_cancel_kills_a_stalled_git_with_its_helpers(tmp_path: Path) -> None:
+    into = tmp_path / "work"
+    into.mkdir()
+    lines: list[str] = []
+    cancel = threading.Event()
+    results: list[CheckoutResult] = []
+    build = BuildRef(number=1, event="push", ref="refs/heads/main", commit="a" * 40)
+    with stalling_git(tmp_path, stalled=True) as server:
+
+        def clone() -> None:
+            url = f"{server.url}/repo.git"
+            results.append(checkout(url, build, CloneOptions(), into, lines.append, cancel=cancel))
+
+        worker = threading.Thread(target=clone)
+        worker.start()
+        assert server.asked.wait(30), lines
+        cancel.set()
+        worker.join(30)
+        # git's HTTP helper (a child of `git fetch`) was killed too: its connection closed
+        assert server.closed.wait(30)
+    assert results == [
+        CheckoutResult(exit_code=137, error="the clone was cancelled", cancelled=True)
+    ]
+    assert lines[-1].startswith("+ git fetch")
+
+
+def test_a_cancelled_checkout_runs_no_git(tmp_path: Path) -> None:
+    repo, commits = _repo(tmp_path)
+    cancel = threading.Event()
+    cancel.set()
+    lines: list[str] = []
+    build = BuildRef(number=1, event="push", ref="refs/heads/main", commit=commits[0])
+    result = checkout(str(repo), build, CloneOptions(), tmp_path, lines.append, cancel=cancel)
+    assert (result.cancelled, lines) == (True, [])

@@ -7,8 +7,12 @@ longer reaches it), `git checkout` of the commit. Each command and its output ar
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,10 @@ from conveyor.rpc.assignment import BuildRef, CloneOptions
 
 GIT_TIMEOUT = 600.0
 """Seconds one git command may take."""
+WATCH = 0.05
+"""How often a running git's watcher looks at the cancel flag (seconds)."""
+KILLED = 137
+"""The exit code shown for a git killed by a cancel (128 + SIGKILL, as for a container)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +34,8 @@ class CheckoutResult:
 
     exit_code: int
     error: str = ""
+    cancelled: bool = False
+    """The run was cancelled while (or before) git ran: git was killed."""
 
     @property
     def ok(self) -> bool:
@@ -39,8 +49,12 @@ def checkout(
     options: CloneOptions,
     into: Path,
     on_line: Callable[[str], None],
+    *,
+    cancel: threading.Event | None = None,
 ) -> CheckoutResult:
-    """Fetch `build.commit` (or `build.ref`) of `url` into the empty directory `into`."""
+    """Fetch `build.commit` (or `build.ref`) of `url` into the empty directory `into`; a set
+    `cancel` kills the git that runs and ends the checkout."""
+    run = _Runner(where=into, options=options, on_line=on_line, cancel=cancel or threading.Event())
     depth = [f"--depth={options.depth}"] if options.depth else []
     ref = build.ref or (f"refs/heads/{build.branch}" if build.branch else "")
     commands: list[Sequence[str]] = [
@@ -49,48 +63,82 @@ def checkout(
         ["fetch", "--no-tags", *depth, "origin", f"+{ref}:" if ref else build.commit],
     ]
     for command in commands:
-        result = _git(command, into, options, on_line)
+        result = run.git(command)
         if not result.ok:
             return result
     target = build.commit or "FETCH_HEAD"
     if build.commit and not _has_commit(into, build.commit):
-        result = _git(
-            ["fetch", "--no-tags", *depth, "origin", build.commit], into, options, on_line
-        )
+        result = run.git(["fetch", "--no-tags", *depth, "origin", build.commit])
         if not result.ok:
             return result
-    return _git(["checkout", "-qf", target], into, options, on_line)
+    return run.git(["checkout", "-qf", target])
 
 
-def _git(
-    arguments: Sequence[str], where: Path, options: CloneOptions, on_line: Callable[[str], None]
-) -> CheckoutResult:
-    """Run one git command, its output line by line to `on_line`."""
-    settings = ["-c", "http.sslVerify=false"] if options.skip_verify else []
-    on_line("+ git " + " ".join(hide_password(word) for word in arguments))
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        with subprocess.Popen(
-            ["git", *settings, *arguments],
-            cwd=where,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=environment,
-            text=True,
-            errors="replace",
-        ) as process:
-            assert process.stdout is not None
-            for line in process.stdout:
-                on_line(hide_password(line.rstrip("\n")))
-            code = process.wait(timeout=GIT_TIMEOUT)
-    except FileNotFoundError:
-        return CheckoutResult(exit_code=127, error="git is not installed on this agent")
-    except subprocess.TimeoutExpired:
-        return CheckoutResult(exit_code=124, error=f"git {arguments[0]} took too long")
-    if code != 0:
-        return CheckoutResult(exit_code=code, error=f"git {arguments[0]} failed (exit code {code})")
-    return CheckoutResult(exit_code=0)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Runner:
+    """Runs git commands in `where`, their output line by line to `on_line`."""
+
+    where: Path
+    options: CloneOptions
+    on_line: Callable[[str], None]
+    cancel: threading.Event
+
+    def git(self, arguments: Sequence[str]) -> CheckoutResult:
+        """Run one git command (not at all once cancelled)."""
+        if self.cancel.is_set():
+            return _cancelled()
+        settings = ["-c", "http.sslVerify=false"] if self.options.skip_verify else []
+        self.on_line("+ git " + " ".join(hide_password(word) for word in arguments))
+        environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+        try:
+            with subprocess.Popen(
+                ["git", *settings, *arguments],
+                cwd=self.where,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=environment,
+                text=True,
+                errors="replace",
+                start_new_session=True,
+            ) as process:
+                why = _watch(process, self.cancel)
+                assert process.stdout is not None
+                for line in process.stdout:
+                    self.on_line(hide_password(line.rstrip("\n")))
+                code = process.wait()
+        except FileNotFoundError:
+            return CheckoutResult(exit_code=127, error="git is not installed on this agent")
+        if why == ["cancelled"]:
+            return _cancelled()
+        if why == ["timeout"]:
+            return CheckoutResult(exit_code=124, error=f"git {arguments[0]} took too long")
+        if code != 0:
+            error = f"git {arguments[0]} failed (exit code {code})"
+            return CheckoutResult(exit_code=code, error=error)
+        return CheckoutResult(exit_code=0)
+
+
+def _cancelled() -> CheckoutResult:
+    return CheckoutResult(exit_code=KILLED, error="the clone was cancelled", cancelled=True)
+
+
+def _watch(process: subprocess.Popen[str], cancel: threading.Event) -> list[str]:
+    """Start a thread that kills `process`'s group on `cancel` or after GIT_TIMEOUT; the list
+    it returns then holds why ("cancelled" or "timeout")."""
+    why: list[str] = []
+    deadline = time.monotonic() + GIT_TIMEOUT
+
+    def guard() -> None:
+        while process.poll() is None:
+            if cancel.wait(WATCH) or time.monotonic() > deadline:
+                why.append("cancelled" if cancel.is_set() else "timeout")
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                return
+
+    threading.Thread(target=guard, name=f"git-{process.pid}", daemon=True).start()
+    return why
 
 
 def _has_commit(where: Path, commit: str) -> bool:

@@ -108,16 +108,19 @@ def _run(
     except ConveyorError as exc:
         return StageEnd.ERROR, str(exc)
     masker = Masker(value for value in job.secrets.values() if value)
-    if not assignment.clone.disable and not _clone(assignment, sink, workspace, masker):
-        return StageEnd.FAILURE, ""
+    if not assignment.clone.disable and not _clone(assignment, sink, workspace, masker, cancel):
+        return (StageEnd.KILLED if cancel.is_set() else StageEnd.FAILURE), ""
     if cancel.is_set():
         return StageEnd.KILLED, ""
     job = replace(job, workspace_source=workspace)
     return _execute(host, job, sink, cancel)
 
 
-def _clone(assignment: Assignment, sink: AgentSink, into: Path, masker: Masker) -> bool:
-    """The `clone` step; whether the commit is checked out."""
+def _clone(
+    assignment: Assignment, sink: AgentSink, into: Path, masker: Masker, cancel: threading.Event
+) -> bool:
+    """The `clone` step (git is killed when `cancel` is set); whether the commit is checked
+    out."""
     sink.started(CLONE)
     result = checkout(
         assignment.repo.git_http_url,
@@ -125,8 +128,11 @@ def _clone(assignment: Assignment, sink: AgentSink, into: Path, masker: Masker) 
         assignment.clone,
         into,
         lambda line: sink.lines(CLONE, (masker.mask(line) if masker else line,)),
+        cancel=cancel,
     )
     status = StepStatus.SUCCESS if result.ok else StepStatus.FAILURE
+    if result.cancelled:
+        status = StepStatus.KILLED
     sink.ended(CLONE, status, exit_code=result.exit_code, error=result.error)
     return result.ok
 
