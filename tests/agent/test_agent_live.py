@@ -1,7 +1,7 @@
 """`conveyor agent` end to end: a live server on each database, a real agent process, real git
 and real Docker. A build from a push with a private image of the basic-auth and of the
 token-auth registry through an image_pull_secrets secret added with the API, the stored log
-complete and masked, and cancel of a running step."""
+complete and masked, and cancel of a running step and of a stalled clone."""
 
 from __future__ import annotations
 
