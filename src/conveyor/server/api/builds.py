@@ -151,7 +151,7 @@ def restart_build(
 
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
-    """Cancel a build: what has not finished is killed (held heartbeats answer at once)."""
+    """Cancel a build: what has not finished is killed."""
     answer = _control(ctx, caller, (owner, name, number), cancel)
     ctx.cancel_signal.notify()
     return answer
