@@ -14,18 +14,12 @@ Target: p50 overhead < 0.3 s. Results: docs/perf/agent.md.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import requests
-
+from bench.agent_support import CONVEYOR, Cluster, cluster, load, uptime
 from bench.bench_exec_common import IMAGE
 
 PIPELINE = f"""\
@@ -37,12 +31,6 @@ steps:
   image: {IMAGE}
   commands: [cut -d' ' -f1 /proc/uptime]
 """
-CONVEYOR = [sys.executable, "-m", "conveyor.cli.main"]
-
-
-def uptime() -> float:
-    """The host's seconds since boot (the clock a container's /proc/uptime shows too)."""
-    return float(Path("/proc/uptime").read_text().split()[0])
 
 
 def first_number(text: str) -> float:
@@ -71,50 +59,15 @@ def exec_starts(workdir: Path, runs: int, env: dict[str, str]) -> list[float]:
     return found
 
 
-def agent_starts(base: str, token: str, builds: int) -> list[float]:
+def agent_starts(bench: Cluster, builds: int) -> list[float]:
     """Seconds from POST build to the first command running on the agent, `builds` times."""
-    http = requests.Session()
-    http.trust_env = False
-    http.headers["Authorization"] = f"Bearer {token}"
-    api = f"{base}/api/repos/bench/app/builds"
     found = []
     for _ in range(builds):
         began = uptime()
-        number = http.post(api, params={"branch": "main"}, timeout=60).json()["number"]
-        while True:
-            build = http.get(f"{api}/{number}", timeout=60).json()
-            if build["status"] not in ("pending", "running"):
-                break
-            time.sleep(0.05)
-        if build["status"] != "success":
-            raise SystemExit(f"build {number} ended {build['status']}")
-        log = http.get(f"{api}/{number}/logs/1/2", params={"format": "text"}, timeout=60).text
-        found.append(first_number(log) - began)
+        number = bench.create()
+        bench.wait(number)
+        found.append(first_number(bench.log_text(number)) - began)
     return found
-
-
-def repository(root: Path) -> Path:
-    """A git repository whose .drone.yml is PIPELINE, on branch main."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
-    (root / ".drone.yml").write_text(PIPELINE)
-    subprocess.run(["git", "-C", str(root), "add", ".drone.yml"], check=True)
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=b", "-c", "user.email=b@example.com",
-         "commit", "-q", "-m", "bench"],
-        check=True,
-    )  # fmt: skip
-    return root
-
-
-def wait_up(base: str) -> None:
-    for _ in range(300):
-        try:
-            if requests.get(f"{base}/healthz", timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def describe(label: str, values: list[float]) -> str:
@@ -126,57 +79,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=100)
     count = parser.parse_args().builds
-    with tempfile.TemporaryDirectory() as temp:
-        root = Path(temp)
-        port = _free_port()
-        base, token = f"http://127.0.0.1:{port}", secrets.token_hex(16)
-        env = {
-            **os.environ,
-            "CONVEYOR_STATE_DIR": str(root / "state"),
-            "CONVEYOR_RPC_SECRET": secrets.token_hex(16),
-            "CONVEYOR_USER_CREATE": f"username:bench,admin:true,token:{token}",
-            "NO_COLOR": "1",
-        }
-        repo = repository(root / "app")
-        with (root / "server.log").open("wb") as out:
-            server = subprocess.Popen(
-                [*CONVEYOR, "server", "--addr", f"127.0.0.1:{port}", "--data-dir",
-                 str(root / "data")],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            agent = subprocess.Popen(
-                [*CONVEYOR, "agent", "--server", base, "--name", "bench", "--capacity", "1"],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        try:
-            wait_up(base)
-            requests.post(
-                f"{base}/api/repos/bench/app",
-                json={"git_http_url": str(repo)},
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=60,
-            ).raise_for_status()
-            agent_starts(base, token, 2)  # warm-up: image cache ledger, .pyc files
-            exec_starts(repo, 2, env)
-            through_agent = agent_starts(base, token, count)
-            local = exec_starts(repo, count, env)
-        finally:
-            agent.terminate()
-            server.terminate()
-            agent.wait(60)
-            server.wait(60)
+    before = load()
+    with tempfile.TemporaryDirectory() as temp, cluster(Path(temp), PIPELINE) as bench:
+        agent_starts(bench, 2)  # warm-up: image cache ledger, .pyc files
+        exec_starts(bench.repo, 2, bench.env)
+        through_agent = agent_starts(bench, count)
+        local = exec_starts(bench.repo, count, bench.env)
     print(f"queue to first container start, {count} builds, one agent of capacity 1")
     print(describe("server + agent", through_agent))
     print(describe("conveyor exec", local))
     overhead = statistics.median(through_agent) - statistics.median(local)
-    print(f"p50 overhead {overhead:.3f} s (target < 0.3 s)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    print(f"p50 overhead {overhead:.3f} s (target < 0.3 s); load {before} before, {load()} after")
 
 
 if __name__ == "__main__":
