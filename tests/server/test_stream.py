@@ -4,6 +4,7 @@ only to callers who may read the repository."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+
+from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
+from conveyor.server.live.sse import PAGE
 
 from .builds_support import make_project
 from .conftest import Api
@@ -144,3 +148,32 @@ def test_a_late_reader_gets_the_latest_pull_progress(
         first = next(events)
         assert (first["event"], first["data"]["status"]) == ("pull", "Pull complete")
         assert next(events)["id"] == "0"
+
+
+def test_a_replay_longer_than_a_page_comes_whole_and_in_order(
+    rpc_api: Api, tmp_path: Path, url: str
+) -> None:
+    make_project(rpc_api, tmp_path, PIPELINE).build()
+    agent = Agent(rpc_api.client, "a1")
+    sid = agent.claim()["stage_id"]
+    count = PAGE * 2 + 7
+    _lines(agent, sid, range(count))
+    assert agent.post(sid, "done", status="success").status_code == 200
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=60) as response:
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == [*map(str, range(count)), None]
+    assert events[-2]["data"]["out"] == f"line {count - 1}\n"
+
+
+def test_a_reader_behind_by_more_than_the_backlog_is_dropped() -> None:
+    async def offer_lines() -> Subscription:
+        sub = Hub().subscribe("step")
+        sub.offer(Event(name=LINES, id=9, data=[{}] * 10, weight=10))
+        assert sub.waiting == 10
+        sub.offer(Event(name=LINES, id=BACKLOG, data=[], weight=BACKLOG))
+        return sub
+
+    sub = asyncio.run(offer_lines())
+    assert sub.dropped
+    assert sub.next_nowait() is not None  # what came before stays readable
+    assert sub.next_nowait() is None  # then the end

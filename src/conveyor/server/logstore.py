@@ -1,12 +1,13 @@
 """A step's log lines in the database: one row per line, (step, position) unique, so a batch
-sent twice is stored once."""
+sent twice is stored once. A batch costs two statements: the positions already stored in its
+range, then one multi-row insert of the others."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from conveyor.server.store.models import LogLine
@@ -26,15 +27,18 @@ def append(session: Session, step_id: int, lines: Iterable[Line]) -> list[Line]:
     batch = list(lines)
     if not batch:
         return []
+    positions = [line.pos for line in batch]
     known = set(
         session.scalars(
             select(LogLine.pos).where(
-                LogLine.step_id == step_id, LogLine.pos.in_([line.pos for line in batch])
+                LogLine.step_id == step_id, LogLine.pos.between(min(positions), max(positions))
             )
         )
     )
     new = [line for line in batch if line.pos not in known]
-    session.add_all(LogLine(step_id=step_id, pos=ln.pos, out=ln.out, time=ln.time) for ln in new)
+    if new:
+        rows = [{"step_id": step_id, "pos": ln.pos, "out": ln.out, "time": ln.time} for ln in new]
+        session.execute(insert(LogLine), rows)
     return new
 
 
