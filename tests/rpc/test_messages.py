@@ -122,3 +122,16 @@ def test_the_version_refusal_names_both_numbers() -> None:
     text = version_refusal("2")
     assert f"agent speaks protocol 2, server speaks {PROTOCOL}" in text
     assert "upgrade the agent" in text
+
+
+def test_log_lines_read_alike_on_the_quick_and_the_careful_path() -> None:
+    plain = {"step": 2, "pos": 3, "out": "hi\n", "time": 1}
+    batch = LogBatch.from_data({"agent": "a", "lines": [plain, {"step": 1, "pos": 0, "out": ""}]})
+    assert batch.lines == (
+        LogLine(step=2, pos=3, out="hi\n", time=1.0),
+        LogLine(step=1, pos=0, out="", time=0.0),
+    )
+    odd = [{**plain, "pos": True}, {**plain, "time": "1"}, {**plain, "extra": 1}, [plain]]
+    for bad in odd:
+        with pytest.raises(ProtocolError, match=r"^logs\.lines\[1\]"):
+            LogBatch.from_data({"agent": "a", "lines": [plain, bad]})
