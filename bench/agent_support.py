@@ -2,7 +2,8 @@
 a one-commit git repository added through the API, builds created and awaited, peak memory.
 
 Every process runs `python -m conveyor.cli.main` of this tree, talks only to 127.0.0.1, and is
-stopped when the `cluster` block ends.
+stopped when the `cluster` block ends. With BENCH_PROFILE=DIR, py-spy (`pip install py-spy`)
+samples the server and the agents, all threads, into DIR/NAME-PID.txt (raw collapsed stacks).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def cluster(root: Path, pipeline: str, *, agents: int = 1, capacity: int = 1) ->
     http = requests.Session()
     http.trust_env = False
     http.headers["Authorization"] = f"Bearer {token}"
+    spies = _profilers({"server": server, **{f"agent{n}": a for n, a in enumerate(workers)}})
     try:
         _wait_up(base)
         added = http.post(
@@ -130,6 +132,8 @@ def cluster(root: Path, pipeline: str, *, agents: int = 1, capacity: int = 1) ->
             process.terminate()
         for process in (*workers, server):
             process.wait(60)
+        for spy in spies:
+            spy.wait(60)
 
 
 def _agent(
@@ -147,6 +151,22 @@ def _agent(
         str(capacity),
     ]
     return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _profilers(processes: dict[str, subprocess.Popen[bytes]]) -> list[subprocess.Popen[bytes]]:
+    """py-spy recorders attached to `processes` when BENCH_PROFILE names a directory."""
+    where = os.environ.get("BENCH_PROFILE")
+    if not where:
+        return []
+    spy = str(Path(sys.executable).parent / "py-spy")
+    found = []
+    for name, process in processes.items():
+        output = f"{where}/{name}-{process.pid}.txt"
+        command = [spy, "record", "--pid", str(process.pid), "--format", "raw", "--output", output]
+        found.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+    return found
 
 
 def _wait_up(base: str) -> None:

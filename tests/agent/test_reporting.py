@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from conveyor.agent.client import RpcClient
-from conveyor.agent.reporter import Reporter
+from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
 from conveyor.agent.sink import AgentSink
 from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.plan.model import StepKind
@@ -84,3 +84,16 @@ def test_a_lost_stage_is_reported_to_the_owner() -> None:
         AgentSink(reporter, {"test": 1}, notice=print).started("test")
         reporter.flush()
     assert lost == [f"the server at {url} refused: stage 7 is not agent a1's"]
+
+
+def test_many_lines_go_in_requests_of_bounded_size_in_order() -> None:
+    long = "x" * (MAX_BYTES // 3)
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print)
+        sink.lines("test", (long, long, long, long))
+        sink.lines("test", tuple(f"{n}" for n in range(MAX_LINES + 1)))
+        reporter.flush()
+    sent = [[line["pos"] for line in body["lines"]] for body in script.bodies("/logs")]
+    assert [len(batch) for batch in sent] == [2, MAX_LINES, 3]  # 3 long lines exceed MAX_BYTES
+    assert [pos for batch in sent for pos in batch] == list(range(MAX_LINES + 5))

@@ -11,14 +11,16 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from conveyor.agent.client import RpcClient, ServerUnreachableError, StageLostError
 from conveyor.rpc.reports import EventBatch, LogBatch, LogLine, PullEvent, StepsReport, StepState
 
-MAX_LINES = 2000
+MAX_LINES = 10_000
 """Most log lines in one request."""
+MAX_BYTES = 2_000_000
+"""Most characters of log text in one request (a longer single line goes alone)."""
 
 
 class Reporter:
@@ -56,10 +58,17 @@ class Reporter:
 
     def line(self, step: int, out: str, seconds: float) -> None:
         """Queue one line of `step` (its position is the next of that step)."""
+        self.lines(step, (out,), seconds)
+
+    def lines(self, step: int, outs: Sequence[str], seconds: float) -> None:
+        """Queue lines of `step` in order (their positions follow the step's last)."""
+        at = round(seconds, 3)
         with self._lock:
             pos = self._positions.get(step, 0)
-            self._positions[step] = pos + 1
-            self._lines.append(LogLine(step=step, pos=pos, out=out, time=round(seconds, 3)))
+            self._positions[step] = pos + len(outs)
+            self._lines.extend(
+                LogLine(step=step, pos=pos + n, out=out, time=at) for n, out in enumerate(outs)
+            )
 
     def event(self, event: PullEvent) -> None:
         """Queue a pull progress event (only the latest of each layer is kept)."""
@@ -105,7 +114,7 @@ class Reporter:
     def _send_lines(self) -> bool:
         """Send one batch of lines; whether more are waiting."""
         with self._lock:
-            batch = tuple(self._lines[:MAX_LINES])
+            batch = _batch(self._lines)
         if not batch:
             return False
         self._client.logs(self._stage, LogBatch(agent=self._agent, lines=batch))
@@ -121,3 +130,13 @@ class Reporter:
             # progress is only for live readers: a lost batch is not sent again
             with contextlib.suppress(ServerUnreachableError):
                 self._client.events(self._stage, batch)
+
+
+def _batch(lines: list[LogLine]) -> tuple[LogLine, ...]:
+    """The first lines of `lines` that fit in one request (at least one)."""
+    size = 0
+    for count, line in enumerate(lines[:MAX_LINES]):
+        size += len(line.out)
+        if size > MAX_BYTES and count:
+            return tuple(lines[:count])
+    return tuple(lines[:MAX_LINES])
