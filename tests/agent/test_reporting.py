@@ -4,6 +4,7 @@ batches are sent again."""
 from __future__ import annotations
 
 import io
+import json
 
 from conveyor.agent.client import RpcClient
 from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
@@ -92,8 +93,24 @@ def test_many_lines_go_in_requests_of_bounded_size_in_order() -> None:
         reporter = _reporter(url, [])
         sink = AgentSink(reporter, {"test": 1}, notice=print)
         sink.lines("test", (long, long, long, long))
-        sink.lines("test", tuple(f"{n}" for n in range(MAX_LINES + 1)))
+        reporter.flush()
+        sink.lines("test", ("",) * (MAX_LINES + 1))
         reporter.flush()
     sent = [[line["pos"] for line in body["lines"]] for body in script.bodies("/logs")]
-    assert [len(batch) for batch in sent] == [2, MAX_LINES, 3]  # 3 long lines exceed MAX_BYTES
+    assert [len(batch) for batch in sent] == [2, 2, MAX_LINES, 1]  # 3 long lines are too many
     assert [pos for batch in sent for pos in batch] == list(range(MAX_LINES + 5))
+    assert all(len(json.dumps(body)) < 1024 * 1024 for body in script.bodies("/logs"))
+
+
+def test_a_refused_batch_is_said_and_kept_not_fatal() -> None:
+    err = io.StringIO()
+    with stub_server() as (url, script):
+        script.answer("/logs", 413, {"message": "the request body is over 10 bytes"})
+        client = RpcClient(url, "s", retry_for=0.0, sleep=lambda _s: None)
+        reporter = Reporter(client, 7, "a1", on_lost=print, interval=60, err=err)
+        AgentSink(reporter, {"test": 1}, notice=print).lines("test", ("a",))
+        reporter.flush()
+        reporter.flush()
+    assert "stage 7: the server at" in err.getvalue()
+    assert "over 10 bytes" in err.getvalue()
+    assert [len(body["lines"]) for body in script.bodies("/logs")] == [1, 1]

@@ -12,15 +12,24 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
-from conveyor.agent.client import RpcClient, ServerUnreachableError, StageLostError
+from conveyor.agent.client import (
+    RpcClient,
+    RpcRefusedError,
+    ServerUnreachableError,
+    StageLostError,
+)
 from conveyor.rpc.reports import EventBatch, LogBatch, LogLine, PullEvent, StepsReport, StepState
 
 MAX_LINES = 10_000
 """Most log lines in one request."""
-MAX_BYTES = 2_000_000
-"""Most characters of log text in one request (a longer single line goes alone)."""
+MAX_BYTES = 900_000
+"""Most bytes of JSON log lines in one request: under the server's default body limit (1 MiB),
+which refuses a larger request. The runner cuts lines at 64 KiB, so any one line fits."""
+LINE_KEYS_BYTES = 70
+"""Upper bound of a line's JSON besides its text: keys, step, position and time."""
 
 
 class Reporter:
@@ -92,7 +101,7 @@ class Reporter:
                 self._send_events()
             except StageLostError as exc:
                 self._on_lost(str(exc))
-            except ServerUnreachableError as exc:
+            except (RpcRefusedError, ServerUnreachableError) as exc:  # kept, sent again later
                 self._err.write(f"conveyor agent: stage {self._stage}: {exc}\n")
 
     def _loop(self) -> None:
@@ -133,10 +142,11 @@ class Reporter:
 
 
 def _batch(lines: list[LogLine]) -> tuple[LogLine, ...]:
-    """The first lines of `lines` that fit in one request (at least one)."""
+    """The first lines of `lines` that fit in one request (at least one), measured as JSON
+    encodes them (escapes included)."""
     size = 0
     for count, line in enumerate(lines[:MAX_LINES]):
-        size += len(line.out)
+        size += len(encode_basestring_ascii(line.out)) + LINE_KEYS_BYTES
         if size > MAX_BYTES and count:
             return tuple(lines[:count])
     return tuple(lines[:MAX_LINES])
