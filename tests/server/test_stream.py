@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
-from conveyor.server.live.sse import PAGE
+from conveyor.server.live.sse import PAGE, line_events, sse
+from conveyor.server.logstore import Line
 
 from .builds_support import make_project
 from .conftest import Api
@@ -177,3 +178,16 @@ def test_a_reader_behind_by_more_than_the_backlog_is_dropped() -> None:
     assert sub.dropped
     assert sub.next_nowait() is not None  # what came before stays readable
     assert sub.next_nowait() is None  # then the end
+
+
+def test_line_events_are_the_bytes_of_one_sse_event_per_line() -> None:
+    lines = [
+        Line(pos=0, out='plain "quoted" \\ back\n', time=1),
+        Line(pos=7, out="\x1b[1mbold\x1b[0m tab\there\r\n", time=2),
+        Line(pos=8, out="é ü 中文 🚀 \u2028\n", time=30),
+    ]
+    expected = b"".join(
+        sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos) for ln in lines
+    )
+    assert line_events(lines) == expected
+    assert expected.startswith(b'id: 0\ndata: {"pos":0,"out":"plain \\"quoted\\"')

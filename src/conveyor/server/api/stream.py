@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
@@ -18,9 +17,9 @@ from conveyor.server.auth import Access, Caller, permission
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import step_topic
 from conveyor.server.live.sse import HEADERS, PAGE, build_stream, step_stream
-from conveyor.server.logstore import Line
+from conveyor.server.logstore import Line, lines_after
 from conveyor.server.states import DONE
-from conveyor.server.store.models import LogLine, Repo, Step
+from conveyor.server.store.models import Repo, Step
 
 router = APIRouter(tags=["stream"])
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
@@ -88,10 +87,4 @@ def _stored(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool
     with ctx.read() as session:
         step = session.get(Step, step_id)
         ended = step is None or step.status in DONE
-        rows = session.scalars(
-            select(LogLine)
-            .where(LogLine.step_id == step_id, LogLine.pos > after)
-            .order_by(LogLine.pos)
-            .limit(PAGE)
-        )
-        return [Line(pos=r.pos, out=r.out, time=r.time) for r in rows], ended
+        return lines_after(session, step_id, after, PAGE), ended

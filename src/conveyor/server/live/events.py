@@ -51,5 +51,4 @@ def publish_lines(hub: Hub, lines: dict[int, list[Line]]) -> None:
         if not batch:
             continue
         ordered = sorted(batch, key=lambda ln: ln.pos)
-        data = [{"pos": line.pos, "out": line.out, "time": line.time} for line in ordered]
-        hub.publish(step_topic(step_id), LINES, data, id=ordered[-1].pos)
+        hub.publish(step_topic(step_id), LINES, ordered, id=ordered[-1].pos)

@@ -21,7 +21,7 @@ RING = 1000
 BUILDS: Hashable = "builds"
 """The topic of build events."""
 LINES = "lines"
-"""Events of this name carry a list of log lines (`{"pos", "out", "time"}`, in order)."""
+"""Events of this name carry a list of log lines (logstore `Line`s, in order)."""
 PULL = "pull"
 """Events of this name are also kept, the latest per image and layer of each topic."""
 PULL_TOPICS = 1000
