@@ -63,10 +63,12 @@ class RpcClient:
     ) -> None:
         self._base = server.rstrip("/") + PREFIX
         self._server = server.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {secret}", PROTOCOL_HEADER: str(PROTOCOL)}
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"Authorization": f"Bearer {secret}", PROTOCOL_HEADER: str(PROTOCOL)}
+        )
         self._retry_for = retry_for
         self._sleep = sleep
-        self._session = requests.Session()
 
     def __repr__(self) -> str:
         return f"RpcClient({self._server!r})"
@@ -92,7 +94,7 @@ class RpcClient:
 
     def logs(self, stage_id: int, batch: LogBatch) -> None:
         """Send log lines (the server ignores lines it already stored)."""
-        self._post(f"/stages/{stage_id}/logs", batch.to_data())
+        self._post(f"/stages/{stage_id}/logs", batch.to_json())
 
     def events(self, stage_id: int, batch: EventBatch) -> None:
         """Send pull progress events."""
@@ -105,19 +107,18 @@ class RpcClient:
     def _post(
         self,
         path: str,
-        body: dict[str, object],
+        body: dict[str, object] | bytes,
         *,
         timeout: float = REPORT_TIMEOUT,
         retry: bool = True,
     ) -> dict[str, Any] | None:
-        """POST with retries on connection errors and 5xx; the JSON answer, None for 204."""
+        """POST `body` (a value, or JSON already encoded) with retries on connection errors
+        and 5xx; the JSON answer, None for 204."""
         deadline = time.monotonic() + (self._retry_for if retry else 0.0)
         delay = 0.2
         while True:
             try:
-                response = self._session.post(
-                    self._base + path, json=body, headers=self._headers, timeout=timeout
-                )
+                response = self._session.post(self._base + path, timeout=timeout, **_payload(body))
             except requests.RequestException as exc:
                 problem = f"cannot reach the server at {self._server} ({type(exc).__name__})"
             else:
@@ -129,6 +130,13 @@ class RpcClient:
                 raise ServerUnreachableError(f"{problem}.")
             self._sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
+
+
+def _payload(body: dict[str, object] | bytes) -> dict[str, Any]:
+    """`requests` arguments that send `body` as JSON."""
+    if isinstance(body, bytes):
+        return {"data": body, "headers": {"Content-Type": "application/json"}}
+    return {"json": body}
 
 
 def _answer(response: requests.Response, server: str) -> dict[str, Any] | None:
