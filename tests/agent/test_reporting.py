@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 
+import pytest
+
+from conveyor.agent import reporter as reporter_module
 from conveyor.agent.client import RpcClient
 from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
 from conveyor.agent.sink import AgentSink
@@ -114,3 +118,32 @@ def test_a_refused_batch_is_said_and_kept_not_fatal() -> None:
     assert "stage 7: the server at" in err.getvalue()
     assert "over 10 bytes" in err.getvalue()
     assert [len(body["lines"]) for body in script.bodies("/logs")] == [1, 1]
+
+
+def test_a_full_outbox_holds_the_step_until_lines_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reporter_module, "MAX_PENDING", 3)
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print)
+        sink.lines("test", ("a", "b", "c"))
+        producer = threading.Thread(target=sink.lines, args=("test", ("d",)))
+        producer.start()
+        producer.join(0.5)
+        assert producer.is_alive()  # three lines wait: the fourth waits for room
+        reporter.flush()
+        producer.join(30)
+        assert not producer.is_alive()
+        reporter.flush()
+    sent = [[line["out"] for line in body["lines"]] for body in script.bodies("/logs")]
+    assert sent == [["a\n", "b\n", "c\n"], ["d\n"]]
+
+
+def test_a_stopped_stage_never_waits_for_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reporter_module, "MAX_PENDING", 1)
+    cancel = threading.Event()
+    cancel.set()
+    client = RpcClient("http://127.0.0.1:9", "s", retry_for=0.0, sleep=lambda _s: None)
+    reporter = Reporter(client, 7, "a1", on_lost=print, cancel=cancel, interval=60)
+    sink = AgentSink(reporter, {"test": 1}, notice=print)
+    sink.lines("test", ("a",))
+    sink.lines("test", ("b",))  # returns: nothing is sent, and the stage is stopped

@@ -30,6 +30,9 @@ MAX_BYTES = 900_000
 which refuses a larger request. The runner cuts lines at 64 KiB, so any one line fits."""
 LINE_KEYS_BYTES = 70
 """Upper bound of a line's JSON besides its text: keys, step, position and time."""
+MAX_PENDING = 50_000
+"""Log lines waiting to be sent past which a step's output waits (it stays in Docker's pipe
+and the container's write blocks), so a long log cannot fill the agent's memory."""
 
 
 class Reporter:
@@ -42,12 +45,16 @@ class Reporter:
         agent: str,
         *,
         on_lost: Callable[[str], None],
+        cancel: threading.Event | None = None,
         interval: float = 0.5,
         err: TextIO = sys.stderr,
     ) -> None:
         self._client, self._stage, self._agent = client, stage_id, agent
         self._on_lost, self._interval, self._err = on_lost, interval, err
+        self._cancel = cancel or threading.Event()
+        """Once set (the stage is stopped), lines no longer wait for room."""
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._steps: dict[int, StepState] = {}
         self._lines: list[LogLine] = []
@@ -70,9 +77,12 @@ class Reporter:
         self.lines(step, (out,), seconds)
 
     def lines(self, step: int, outs: Sequence[str], seconds: float) -> None:
-        """Queue lines of `step` in order (their positions follow the step's last)."""
+        """Queue lines of `step` in order (their positions follow the step's last); waits
+        while MAX_PENDING lines are waiting to be sent, unless the stage is stopped."""
         at = round(seconds, 3)
         with self._lock:
+            while len(self._lines) >= MAX_PENDING and not self._cancel.is_set():
+                self._room.wait(0.5)
             pos = self._positions.get(step, 0)
             self._positions[step] = pos + len(outs)
             self._lines.extend(
@@ -129,6 +139,7 @@ class Reporter:
         self._client.logs(self._stage, LogBatch(agent=self._agent, lines=batch))
         with self._lock:
             del self._lines[: len(batch)]
+            self._room.notify_all()
             return bool(self._lines)
 
     def _send_events(self) -> None:
