@@ -3,7 +3,8 @@ a one-commit git repository added through the API, builds created and awaited, p
 
 Every process runs `python -m conveyor.cli.main` of this tree, talks only to 127.0.0.1, and is
 stopped when the `cluster` block ends. With BENCH_PROFILE=DIR, py-spy (`pip install py-spy`)
-samples the server and the agents, all threads, into DIR/NAME-PID.txt (raw collapsed stacks).
+samples the server and the agents, all threads, into DIR/NAME-PID.txt (raw collapsed stacks);
+BENCH_PROFILE_ARGS adds py-spy options (`--gil`: only the thread holding the GIL).
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def _profilers(processes: dict[str, subprocess.Popen[bytes]]) -> list[subprocess
     for name, process in processes.items():
         output = f"{where}/{name}-{process.pid}.txt"
         command = [spy, "record", "--pid", str(process.pid), "--format", "raw", "--output", output]
+        command += os.environ.get("BENCH_PROFILE_ARGS", "").split()
         found.append(
             subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         )
