@@ -45,6 +45,15 @@ def peak_mib(pid: int) -> float:
     raise SystemExit(f"no VmHWM for process {pid}")
 
 
+def one_step(name: str, image: str, command: str, pull: str = "") -> str:
+    """YAML of a pipeline of one step running `command` (with `pull:` when given)."""
+    policy = f"  pull: {pull}\n" if pull else ""
+    return (
+        "kind: pipeline\ntype: docker\nname: default\nsteps:\n"
+        f"- name: {name}\n  image: {image}\n{policy}  commands:\n  - {command}\n"
+    )
+
+
 def repository(root: Path, pipeline: str) -> Path:
     """A git repository whose .drone.yml is `pipeline`, on branch main."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from bench.agent_support import CONVEYOR, Cluster, cluster, load, peak_mib
+from bench.agent_support import CONVEYOR, Cluster, cluster, load, one_step, peak_mib
 from bench.bench_exec_common import IMAGE
 from bench.bench_exec_logs import PLAIN_LINE
 
@@ -32,10 +32,8 @@ TARGET = 0.5
 
 
 def pipeline(megabytes: int) -> str:
-    command = f"yes '{PLAIN_LINE}' | head -c {megabytes * 1_000_000}"
-    return (
-        f"kind: pipeline\ntype: docker\nname: default\nsteps:\n- name: print\n"
-        f"  image: {IMAGE}\n  pull: if-not-exists\n  commands:\n  - {command}\n"
+    return one_step(
+        "print", IMAGE, f"yes '{PLAIN_LINE}' | head -c {megabytes * 1_000_000}", "if-not-exists"
     )
 
 

@@ -19,18 +19,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.agent_support import CONVEYOR, Cluster, cluster, load, uptime
+from bench.agent_support import CONVEYOR, Cluster, cluster, load, one_step, uptime
 from bench.bench_exec_common import IMAGE
 
-PIPELINE = f"""\
-kind: pipeline
-type: docker
-name: default
-steps:
-- name: start
-  image: {IMAGE}
-  commands: [cut -d' ' -f1 /proc/uptime]
-"""
+PIPELINE = one_step("start", IMAGE, "cut -d' ' -f1 /proc/uptime")
 
 
 def first_number(text: str) -> float:

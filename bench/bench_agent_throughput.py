@@ -20,18 +20,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.agent_support import CONVEYOR, Cluster, cluster, load
+from bench.agent_support import CONVEYOR, Cluster, cluster, load, one_step
 from bench.bench_exec_common import IMAGE
 
-PIPELINE = f"""\
-kind: pipeline
-type: docker
-name: default
-steps:
-- name: trivial
-  image: {IMAGE}
-  commands: [echo done]
-"""
+PIPELINE = one_step("trivial", IMAGE, "echo done")
 AGENTS = 2
 CAPACITY = 4
 PROCESSES = 8

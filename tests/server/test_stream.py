@@ -49,10 +49,15 @@ def _lines(agent: Agent, sid: int, positions: range) -> None:
     assert agent.post(sid, "logs", lines=lines).status_code == 200
 
 
-def _finished_step(api: Api, tmp_path: Path) -> None:
+def _claimed(api: Api, tmp_path: Path) -> tuple[Agent, int]:
+    """A build of PIPELINE whose stage agent `a1` claimed: the agent and the stage id."""
     make_project(api, tmp_path, PIPELINE).build()
     agent = Agent(api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    return agent, agent.claim()["stage_id"]
+
+
+def _finished_step(api: Api, tmp_path: Path) -> None:
+    agent, sid = _claimed(api, tmp_path)
     _lines(agent, sid, range(5))
     assert agent.post(sid, "done", status="success").status_code == 200
 
@@ -82,9 +87,7 @@ def test_last_event_id_resumes_after_that_line(rpc_api: Api, tmp_path: Path, url
 
 
 def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> None:
-    make_project(rpc_api, tmp_path, PIPELINE).build()
-    agent = Agent(rpc_api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    agent, sid = _claimed(rpc_api, tmp_path)
     _lines(agent, sid, range(2))
     with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=30) as response:
         events = _events(response)
@@ -134,9 +137,7 @@ def test_streams_need_a_token(rpc_api: Api, url: str) -> None:
 def test_a_late_reader_gets_the_latest_pull_progress(
     rpc_api: Api, tmp_path: Path, url: str
 ) -> None:
-    make_project(rpc_api, tmp_path, PIPELINE).build()
-    agent = Agent(rpc_api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    agent, sid = _claimed(rpc_api, tmp_path)
     layer = {"step": 2, "type": "pull", "image": "ci-test/busybox:1", "layer": "l1"}
     progress = [
         {**layer, "status": "Downloading", "current": 1, "total": 9},
@@ -154,9 +155,7 @@ def test_a_late_reader_gets_the_latest_pull_progress(
 def test_a_replay_longer_than_a_page_comes_whole_and_in_order(
     rpc_api: Api, tmp_path: Path, url: str
 ) -> None:
-    make_project(rpc_api, tmp_path, PIPELINE).build()
-    agent = Agent(rpc_api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    agent, sid = _claimed(rpc_api, tmp_path)
     count = PAGE * 2 + 7
     _lines(agent, sid, range(count))
     assert agent.post(sid, "done", status="success").status_code == 200
