@@ -17,26 +17,12 @@ import argparse
 import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from bench.agent_cluster import CONVEYOR, Cluster, cluster
+from bench.agent_support import CONVEYOR, Cluster, cluster, load, one_step, uptime
 from bench.bench_exec_common import IMAGE
 
-PIPELINE = f"""\
-kind: pipeline
-type: docker
-name: default
-steps:
-- name: start
-  image: {IMAGE}
-  commands: [cut -d' ' -f1 /proc/uptime]
-"""
-
-
-def uptime() -> float:
-    """The host's seconds since boot (the clock a container's /proc/uptime shows too)."""
-    return float(Path("/proc/uptime").read_text().split()[0])
+PIPELINE = one_step("start", IMAGE, "cut -d' ' -f1 /proc/uptime")
 
 
 def first_number(text: str) -> float:
@@ -65,22 +51,14 @@ def exec_starts(workdir: Path, runs: int, env: dict[str, str]) -> list[float]:
     return found
 
 
-def agent_starts(site: Cluster, builds: int) -> list[float]:
+def agent_starts(bench: Cluster, builds: int) -> list[float]:
     """Seconds from POST build to the first command running on the agent, `builds` times."""
-    http, api = site.http, site.builds
     found = []
     for _ in range(builds):
         began = uptime()
-        number = http.post(api, params={"branch": "main"}, timeout=60).json()["number"]
-        while True:
-            build = http.get(f"{api}/{number}", timeout=60).json()
-            if build["status"] not in ("pending", "running"):
-                break
-            time.sleep(0.05)
-        if build["status"] != "success":
-            raise SystemExit(f"build {number} ended {build['status']}")
-        log = http.get(f"{api}/{number}/logs/1/2", params={"format": "text"}, timeout=60).text
-        found.append(first_number(log) - began)
+        number = bench.create()
+        bench.wait(number)
+        found.append(first_number(bench.log_text(number)) - began)
     return found
 
 
@@ -93,16 +71,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=100)
     count = parser.parse_args().builds
-    with tempfile.TemporaryDirectory() as temp, cluster(Path(temp), PIPELINE) as site:
-        agent_starts(site, 2)  # warm-up: image cache ledger, .pyc files
-        exec_starts(Path(temp) / "app", 2, site.env)
-        through_agent = agent_starts(site, count)
-        local = exec_starts(Path(temp) / "app", count, site.env)
+    before = load()
+    with tempfile.TemporaryDirectory() as temp, cluster(Path(temp), PIPELINE) as bench:
+        agent_starts(bench, 2)  # warm-up: image cache ledger, .pyc files
+        exec_starts(bench.repo, 2, bench.env)
+        through_agent = agent_starts(bench, count)
+        local = exec_starts(bench.repo, count, bench.env)
     print(f"queue to first container start, {count} builds, one agent of capacity 1")
     print(describe("server + agent", through_agent))
     print(describe("conveyor exec", local))
     overhead = statistics.median(through_agent) - statistics.median(local)
-    print(f"p50 overhead {overhead:.3f} s (target < 0.3 s)")
+    print(f"p50 overhead {overhead:.3f} s (target < 0.3 s); load {before} before, {load()} after")
 
 
 if __name__ == "__main__":

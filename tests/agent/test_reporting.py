@@ -4,9 +4,14 @@ batches are sent again."""
 from __future__ import annotations
 
 import io
+import json
+import threading
 
+import pytest
+
+from conveyor.agent import reporter as reporter_module
 from conveyor.agent.client import RpcClient
-from conveyor.agent.reporter import Reporter
+from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
 from conveyor.agent.sink import AgentSink
 from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.plan.model import StepKind
@@ -84,3 +89,61 @@ def test_a_lost_stage_is_reported_to_the_owner() -> None:
         AgentSink(reporter, {"test": 1}, notice=print).started("test")
         reporter.flush()
     assert lost == [f"the server at {url} refused: stage 7 is not agent a1's"]
+
+
+def test_many_lines_go_in_requests_of_bounded_size_in_order() -> None:
+    long = "x" * (MAX_BYTES // 3)
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print)
+        sink.lines("test", (long, long, long, long))
+        reporter.flush()
+        sink.lines("test", ("",) * (MAX_LINES + 1))
+        reporter.flush()
+    sent = [[line["pos"] for line in body["lines"]] for body in script.bodies("/logs")]
+    assert [len(batch) for batch in sent] == [2, 2, MAX_LINES, 1]  # 3 long lines are too many
+    assert [pos for batch in sent for pos in batch] == list(range(MAX_LINES + 5))
+    assert all(len(json.dumps(body)) < 1024 * 1024 for body in script.bodies("/logs"))
+
+
+def test_a_refused_batch_is_said_and_kept_not_fatal() -> None:
+    err = io.StringIO()
+    with stub_server() as (url, script):
+        script.answer("/logs", 413, {"message": "the request body is over 10 bytes"})
+        client = RpcClient(url, "s", retry_for=0.0, sleep=lambda _s: None)
+        reporter = Reporter(client, 7, "a1", on_lost=print, interval=60, err=err)
+        AgentSink(reporter, {"test": 1}, notice=print).lines("test", ("a",))
+        reporter.flush()
+        reporter.flush()
+    assert "stage 7: the server at" in err.getvalue()
+    assert "over 10 bytes" in err.getvalue()
+    assert [len(body["lines"]) for body in script.bodies("/logs")] == [1, 1]
+
+
+def test_a_full_outbox_holds_the_step_until_lines_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reporter_module, "MAX_PENDING", 3)
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print)
+        sink.lines("test", ("a", "b", "c"))
+        producer = threading.Thread(target=sink.lines, args=("test", ("d",)))
+        producer.start()
+        producer.join(0.5)
+        assert producer.is_alive()  # three lines wait: the fourth waits for room
+        reporter.flush()
+        producer.join(30)
+        assert not producer.is_alive()
+        reporter.flush()
+    sent = [[line["out"] for line in body["lines"]] for body in script.bodies("/logs")]
+    assert sent == [["a\n", "b\n", "c\n"], ["d\n"]]
+
+
+def test_a_stopped_stage_never_waits_for_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reporter_module, "MAX_PENDING", 1)
+    cancel = threading.Event()
+    cancel.set()
+    client = RpcClient("http://127.0.0.1:9", "s", retry_for=0.0, sleep=lambda _s: None)
+    reporter = Reporter(client, 7, "a1", on_lost=print, cancel=cancel, interval=60)
+    sink = AgentSink(reporter, {"test": 1}, notice=print)
+    sink.lines("test", ("a",))
+    sink.lines("test", ("b",))  # returns: nothing is sent, and the stage is stopped

@@ -122,3 +122,27 @@ def test_the_version_refusal_names_both_numbers() -> None:
     text = version_refusal("2")
     assert f"agent speaks protocol 2, server speaks {PROTOCOL}" in text
     assert "upgrade the agent" in text
+
+
+def test_log_lines_read_alike_on_the_quick_and_the_careful_path() -> None:
+    plain = {"step": 2, "pos": 3, "out": "hi\n", "time": 1}
+    batch = LogBatch.from_data({"agent": "a", "lines": [plain, {"step": 1, "pos": 0, "out": ""}]})
+    assert batch.lines == (
+        LogLine(step=2, pos=3, out="hi\n", time=1.0),
+        LogLine(step=1, pos=0, out="", time=0.0),
+    )
+    odd = [{**plain, "pos": True}, {**plain, "time": "1"}, {**plain, "extra": 1}, [plain]]
+    for bad in odd:
+        with pytest.raises(ProtocolError, match=r"^logs\.lines\[1\]"):
+            LogBatch.from_data({"agent": "a", "lines": [plain, bad]})
+
+
+def test_a_log_batch_written_directly_is_the_json_of_its_data() -> None:
+    lines = (
+        LogLine(step=1, pos=0, out='say "hi" \\ \x1b[1mbold\x1b[0m\ttab\r\n', time=0.0),
+        LogLine(step=2, pos=12345, out="é 中文 🚀 \u2028\n", time=1234.567),
+        LogLine(step=2, pos=12346, out="", time=1e-7),
+    )
+    batch = LogBatch(agent='agent "one"', lines=lines)
+    assert json.loads(batch.to_json()) == batch.to_data()
+    assert LogBatch.from_data(json.loads(batch.to_json())) == batch

@@ -111,3 +111,15 @@ def test_logs_as_json_and_text(api: Api, tmp_path: Path) -> None:
         api.client.get("/api/repos/octo/app/builds/1/logs/1/5", headers=api.admin).status_code
         == 404
     )
+
+
+def test_a_batch_around_stored_lines_stores_only_the_new_ones(api: Api, tmp_path: Path) -> None:
+    project: Project = make_project(api, tmp_path)
+    step_id = project.build().json()["stages"][0]["steps"][0]["id"]
+    with api.state.sessions.begin() as session:
+        append(session, step_id, [Line(pos=p, out=f"{p}\n") for p in (0, 1, 2)])
+        again = [Line(pos=p, out=f"{p} again\n") for p in (5, 2, 3)]
+        assert append(session, step_id, again) == [again[0], again[2]]
+        assert append(session, step_id, [Line(pos=4, out="4\n")]) == [Line(pos=4, out="4\n")]
+    url = "/api/repos/octo/app/builds/1/logs/1/1?format=text"
+    assert api.client.get(url, headers=api.admin).text == "0\n1\n2\n3 again\n4\n5 again\n"

@@ -4,6 +4,7 @@ only to callers who may read the repository."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+
+from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
+from conveyor.server.live.sse import PAGE, line_events, sse
+from conveyor.server.logstore import Line
 
 from .builds_support import make_project
 from .conftest import Api
@@ -44,10 +49,15 @@ def _lines(agent: Agent, sid: int, positions: range) -> None:
     assert agent.post(sid, "logs", lines=lines).status_code == 200
 
 
-def _finished_step(api: Api, tmp_path: Path) -> None:
+def _claimed(api: Api, tmp_path: Path) -> tuple[Agent, int]:
+    """A build of PIPELINE whose stage agent `a1` claimed: the agent and the stage id."""
     make_project(api, tmp_path, PIPELINE).build()
     agent = Agent(api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    return agent, agent.claim()["stage_id"]
+
+
+def _finished_step(api: Api, tmp_path: Path) -> None:
+    agent, sid = _claimed(api, tmp_path)
     _lines(agent, sid, range(5))
     assert agent.post(sid, "done", status="success").status_code == 200
 
@@ -77,9 +87,7 @@ def test_last_event_id_resumes_after_that_line(rpc_api: Api, tmp_path: Path, url
 
 
 def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> None:
-    make_project(rpc_api, tmp_path, PIPELINE).build()
-    agent = Agent(rpc_api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    agent, sid = _claimed(rpc_api, tmp_path)
     _lines(agent, sid, range(2))
     with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=30) as response:
         events = _events(response)
@@ -129,9 +137,7 @@ def test_streams_need_a_token(rpc_api: Api, url: str) -> None:
 def test_a_late_reader_gets_the_latest_pull_progress(
     rpc_api: Api, tmp_path: Path, url: str
 ) -> None:
-    make_project(rpc_api, tmp_path, PIPELINE).build()
-    agent = Agent(rpc_api.client, "a1")
-    sid = agent.claim()["stage_id"]
+    agent, sid = _claimed(rpc_api, tmp_path)
     layer = {"step": 2, "type": "pull", "image": "ci-test/busybox:1", "layer": "l1"}
     progress = [
         {**layer, "status": "Downloading", "current": 1, "total": 9},
@@ -144,3 +150,43 @@ def test_a_late_reader_gets_the_latest_pull_progress(
         first = next(events)
         assert (first["event"], first["data"]["status"]) == ("pull", "Pull complete")
         assert next(events)["id"] == "0"
+
+
+def test_a_replay_longer_than_a_page_comes_whole_and_in_order(
+    rpc_api: Api, tmp_path: Path, url: str
+) -> None:
+    agent, sid = _claimed(rpc_api, tmp_path)
+    count = PAGE * 2 + 7
+    _lines(agent, sid, range(count))
+    assert agent.post(sid, "done", status="success").status_code == 200
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=60) as response:
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == [*map(str, range(count)), None]
+    assert events[-2]["data"]["out"] == f"line {count - 1}\n"
+
+
+def test_a_reader_behind_by_more_than_the_backlog_is_dropped() -> None:
+    async def offer_lines() -> Subscription:
+        sub = Hub().subscribe("step")
+        sub.offer(Event(name=LINES, id=9, data=[{}] * 10, weight=10))
+        assert sub.waiting == 10
+        sub.offer(Event(name=LINES, id=BACKLOG, data=[], weight=BACKLOG))
+        return sub
+
+    sub = asyncio.run(offer_lines())
+    assert sub.dropped
+    assert sub.next_nowait() is not None  # what came before stays readable
+    assert sub.next_nowait() is None  # then the end
+
+
+def test_line_events_are_the_bytes_of_one_sse_event_per_line() -> None:
+    lines = [
+        Line(pos=0, out='plain "quoted" \\ back\n', time=1),
+        Line(pos=7, out="\x1b[1mbold\x1b[0m tab\there\r\n", time=2),
+        Line(pos=8, out="é ü 中文 🚀 \u2028\n", time=30),
+    ]
+    expected = b"".join(
+        sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos) for ln in lines
+    )
+    assert line_events(lines) == expected
+    assert expected.startswith(b'id: 0\ndata: {"pos":0,"out":"plain \\"quoted\\"')

@@ -65,10 +65,12 @@ class RpcClient:
     ) -> None:
         self._base = server.rstrip("/") + PREFIX
         self._server = server.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {secret}", PROTOCOL_HEADER: str(PROTOCOL)}
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"Authorization": f"Bearer {secret}", PROTOCOL_HEADER: str(PROTOCOL)}
+        )
         self._retry_for = retry_for
         self._sleep = sleep
-        self._session = requests.Session()
         # stage requests and heartbeats are held by the server: enough connections for all
         pool = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=POOL)
         self._session.mount("http://", pool)
@@ -100,7 +102,7 @@ class RpcClient:
 
     def logs(self, stage_id: int, batch: LogBatch) -> None:
         """Send log lines (the server ignores lines it already stored)."""
-        self._post(f"/stages/{stage_id}/logs", batch.to_data())
+        self._post(f"/stages/{stage_id}/logs", batch.to_json())
 
     def events(self, stage_id: int, batch: EventBatch) -> None:
         """Send pull progress events."""
@@ -113,19 +115,18 @@ class RpcClient:
     def _post(
         self,
         path: str,
-        body: dict[str, object],
+        body: dict[str, object] | bytes,
         *,
         timeout: float = REPORT_TIMEOUT,
         retry: bool = True,
     ) -> dict[str, Any] | None:
-        """POST with retries on connection errors and 5xx; the JSON answer, None for 204."""
+        """POST `body` (a value, or JSON already encoded) with retries on connection errors
+        and 5xx; the JSON answer, None for 204."""
         deadline = time.monotonic() + (self._retry_for if retry else 0.0)
         delay = 0.2
         while True:
             try:
-                response = self._session.post(
-                    self._base + path, json=body, headers=self._headers, timeout=timeout
-                )
+                response = self._session.post(self._base + path, timeout=timeout, **_payload(body))
             except requests.RequestException as exc:
                 problem = f"cannot reach the server at {self._server} ({type(exc).__name__})"
             else:
@@ -137,6 +138,13 @@ class RpcClient:
                 raise ServerUnreachableError(f"{problem}.")
             self._sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
+
+
+def _payload(body: dict[str, object] | bytes) -> dict[str, Any]:
+    """`requests` arguments that send `body` as JSON."""
+    if isinstance(body, bytes):
+        return {"data": body, "headers": {"Content-Type": "application/json"}}
+    return {"json": body}
 
 
 def _answer(response: requests.Response, server: str) -> dict[str, Any] | None:

@@ -11,14 +11,28 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
-from conveyor.agent.client import RpcClient, ServerUnreachableError, StageLostError
+from conveyor.agent.client import (
+    RpcClient,
+    RpcRefusedError,
+    ServerUnreachableError,
+    StageLostError,
+)
 from conveyor.rpc.reports import EventBatch, LogBatch, LogLine, PullEvent, StepsReport, StepState
 
-MAX_LINES = 2000
+MAX_LINES = 10_000
 """Most log lines in one request."""
+MAX_BYTES = 900_000
+"""Most bytes of JSON log lines in one request: under the server's default body limit (1 MiB),
+which refuses a larger request. The runner cuts lines at 64 KiB, so any one line fits."""
+LINE_KEYS_BYTES = 70
+"""Upper bound of a line's JSON besides its text: keys, step, position and time."""
+MAX_PENDING = 50_000
+"""Log lines waiting to be sent past which a step's output waits (it stays in Docker's pipe
+and the container's write blocks), so a long log cannot fill the agent's memory."""
 
 
 class Reporter:
@@ -31,12 +45,16 @@ class Reporter:
         agent: str,
         *,
         on_lost: Callable[[str], None],
+        cancel: threading.Event | None = None,
         interval: float = 0.5,
         err: TextIO = sys.stderr,
     ) -> None:
         self._client, self._stage, self._agent = client, stage_id, agent
         self._on_lost, self._interval, self._err = on_lost, interval, err
+        self._cancel = cancel or threading.Event()
+        """Once set (the stage is stopped), lines no longer wait for room."""
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._steps: dict[int, StepState] = {}
         self._lines: list[LogLine] = []
@@ -56,10 +74,20 @@ class Reporter:
 
     def line(self, step: int, out: str, seconds: float) -> None:
         """Queue one line of `step` (its position is the next of that step)."""
+        self.lines(step, (out,), seconds)
+
+    def lines(self, step: int, outs: Sequence[str], seconds: float) -> None:
+        """Queue lines of `step` in order (their positions follow the step's last); waits
+        while MAX_PENDING lines are waiting to be sent, unless the stage is stopped."""
+        at = round(seconds, 3)
         with self._lock:
+            while len(self._lines) >= MAX_PENDING and not self._cancel.is_set():
+                self._room.wait(0.5)
             pos = self._positions.get(step, 0)
-            self._positions[step] = pos + 1
-            self._lines.append(LogLine(step=step, pos=pos, out=out, time=round(seconds, 3)))
+            self._positions[step] = pos + len(outs)
+            self._lines.extend(
+                LogLine(step=step, pos=pos + n, out=out, time=at) for n, out in enumerate(outs)
+            )
 
     def event(self, event: PullEvent) -> None:
         """Queue a pull progress event (only the latest of each layer is kept)."""
@@ -83,7 +111,7 @@ class Reporter:
                 self._send_events()
             except StageLostError as exc:
                 self._on_lost(str(exc))
-            except ServerUnreachableError as exc:
+            except (RpcRefusedError, ServerUnreachableError) as exc:  # kept, sent again later
                 self._err.write(f"conveyor agent: stage {self._stage}: {exc}\n")
 
     def _loop(self) -> None:
@@ -105,12 +133,13 @@ class Reporter:
     def _send_lines(self) -> bool:
         """Send one batch of lines; whether more are waiting."""
         with self._lock:
-            batch = tuple(self._lines[:MAX_LINES])
+            batch = _batch(self._lines)
         if not batch:
             return False
         self._client.logs(self._stage, LogBatch(agent=self._agent, lines=batch))
         with self._lock:
             del self._lines[: len(batch)]
+            self._room.notify_all()
             return bool(self._lines)
 
     def _send_events(self) -> None:
@@ -121,3 +150,14 @@ class Reporter:
             # progress is only for live readers: a lost batch is not sent again
             with contextlib.suppress(ServerUnreachableError):
                 self._client.events(self._stage, batch)
+
+
+def _batch(lines: list[LogLine]) -> tuple[LogLine, ...]:
+    """The first lines of `lines` that fit in one request (at least one), measured as JSON
+    encodes them (escapes included)."""
+    size = 0
+    for count, line in enumerate(lines[:MAX_LINES]):
+        size += len(encode_basestring_ascii(line.out)) + LINE_KEYS_BYTES
+        if size > MAX_BYTES and count:
+            return tuple(lines[:count])
+    return tuple(lines[:MAX_LINES])

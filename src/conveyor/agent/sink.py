@@ -78,8 +78,7 @@ class AgentSink:
         if number is None:
             return
         since = self._clock() - self._started.get(number, self._clock())
-        for line in lines:
-            self._reporter.line(number, line + "\n", since)
+        self._reporter.lines(number, [line + "\n" for line in lines], since)
 
     def ended(
         self, step: str, status: StepStatus, *, exit_code: int | None = None, error: str = ""

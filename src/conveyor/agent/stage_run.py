@@ -63,7 +63,7 @@ def run_assignment(host: StageHost, assignment: Assignment, stop: threading.Even
         err=host.err,
     )
     reporter = Reporter(
-        host.client, assignment.stage_id, host.agent, on_lost=beat.lose, err=host.err
+        host.client, assignment.stage_id, host.agent, on_lost=beat.lose, cancel=cancel, err=host.err
     )
     numbers = {step.name: step.number for step in assignment.steps}
     sink = AgentSink(reporter, numbers, notice=lambda text: _say(host, assignment, text))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from json.encoder import encode_basestring_ascii
 
 from conveyor.rpc.fields import Fields, ProtocolError
 
@@ -136,6 +137,9 @@ class StepsReport:
         return StepsReport(agent=name, steps=_steps(fields, "steps"))
 
 
+LINE_KEYS = frozenset({"step", "pos", "out", "time"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogLine:
     """One output line of a step: `pos` counts from 0 per step, `time` is seconds since start."""
@@ -150,7 +154,7 @@ class LogLine:
 
     @staticmethod
     def from_data(data: object, where: str) -> LogLine:
-        fields = Fields(data, where, frozenset({"step", "pos", "out", "time"}))
+        fields = Fields(data, where, LINE_KEYS)
         pos = fields.integer("pos")
         if pos < 0:
             raise ProtocolError(f"{fields.path('pos')} must not be negative.")
@@ -172,13 +176,42 @@ class LogBatch:
     def to_data(self) -> dict[str, object]:
         return {"agent": self.agent, "lines": [line.to_data() for line in self.lines]}
 
+    def to_json(self) -> bytes:
+        """`to_data` as JSON bytes, written directly (a batch holds thousands of lines)."""
+        lines = ",".join(
+            f'{{"step":{ln.step},"pos":{ln.pos},"out":{encode_basestring_ascii(ln.out)},'
+            f'"time":{float(ln.time)!r}}}'
+            for ln in self.lines
+        )
+        return f'{{"agent":{encode_basestring_ascii(self.agent)},"lines":[{lines}]}}'.encode()
+
     @staticmethod
     def from_data(data: object) -> LogBatch:
         name, fields = agent_name(data, "logs", frozenset({"lines"}))
         items = fields.items("lines")
         where = fields.path("lines")
-        lines = tuple(LogLine.from_data(item, f"{where}[{i}]") for i, item in enumerate(items))
+        lines = tuple(
+            _plain_line(item) or LogLine.from_data(item, f"{where}[{i}]")
+            for i, item in enumerate(items)
+        )
         return LogBatch(agent=name, lines=lines)
+
+
+def _plain_line(item: object) -> LogLine | None:
+    """A well-formed line read without building the names errors need (batches hold thousands
+    of lines); None for anything else, which `LogLine.from_data` then reads or refuses."""
+    if type(item) is not dict or not item.keys() <= LINE_KEYS:
+        return None
+    step, pos, out, time = item.get("step"), item.get("pos"), item.get("out"), item.get("time", 0)
+    if (
+        type(step) is int
+        and type(pos) is int
+        and pos >= 0
+        and type(out) is str
+        and (type(time) is int or type(time) is float)
+    ):
+        return LogLine(step=step, pos=pos, out=out, time=float(time))
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
@@ -17,10 +16,10 @@ from conveyor.server.api.logs import find_step
 from conveyor.server.auth import Access, Caller, permission
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import step_topic
-from conveyor.server.live.sse import HEADERS, build_stream, step_stream
-from conveyor.server.logstore import Line
+from conveyor.server.live.sse import HEADERS, PAGE, build_stream, step_stream
+from conveyor.server.logstore import Line, lines_after
 from conveyor.server.states import DONE
-from conveyor.server.store.models import LogLine, Repo, Step
+from conveyor.server.store.models import Repo, Step
 
 router = APIRouter(tags=["stream"])
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
@@ -50,7 +49,7 @@ def stream_builds(
 
 
 def _may_read(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
-    with ctx.tx() as session:
+    with ctx.read() as session:
         repo = session.get(Repo, repo_id)
         return repo is not None and permission(session, caller, repo).read
 
@@ -70,7 +69,7 @@ def stream_step(
     """One step's lines (`id:` is the line's position, `data:` `{"pos", "out", "time"}`), the
     stored ones after Last-Event-ID first; `event: eof` once the step has ended; `event: pull`
     for image pull progress."""
-    with ctx.tx() as session:
+    with ctx.read() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         step_id = find_step(session, build, stage, step).id
 
@@ -82,14 +81,10 @@ def stream_step(
 
 
 def _stored(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool]:
-    """Lines stored after position `after`, and whether the step has ended (read first, so
-    that no line stored before the end is missed)."""
-    with ctx.tx() as session:
+    """At most PAGE lines stored after position `after`, and whether the step has ended (read
+    first, so that no line stored before the end is missed). A read transaction: readers never
+    wait for the agents' writes."""
+    with ctx.read() as session:
         step = session.get(Step, step_id)
         ended = step is None or step.status in DONE
-        rows = session.scalars(
-            select(LogLine)
-            .where(LogLine.step_id == step_id, LogLine.pos > after)
-            .order_by(LogLine.pos)
-        )
-        return [Line(pos=r.pos, out=r.out, time=r.time) for r in rows], ended
+        return lines_after(session, step_id, after, PAGE), ended

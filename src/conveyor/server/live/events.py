@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from conveyor.server.api.render import build_json, repo_json
-from conveyor.server.live.hub import BUILDS, Hub
+from conveyor.server.live.hub import BUILDS, LINES, Hub
 from conveyor.server.logstore import Line
 from conveyor.server.store.models import Build, Repo
 
@@ -46,8 +46,9 @@ def publish_builds(hub: Hub, events: Iterable[BuildEvent | None]) -> None:
 
 
 def publish_lines(hub: Hub, lines: dict[int, list[Line]]) -> None:
-    """Publish new log lines, step by step; each event's id is the line's position."""
+    """Publish new log lines: one `lines` event per step, its id the last line's position."""
     for step_id, batch in lines.items():
-        for line in sorted(batch, key=lambda ln: ln.pos):
-            data = {"pos": line.pos, "out": line.out, "time": line.time}
-            hub.publish(step_topic(step_id), "message", data, id=line.pos)
+        if not batch:
+            continue
+        ordered = sorted(batch, key=lambda ln: ln.pos)
+        hub.publish(step_topic(step_id), LINES, ordered, id=ordered[-1].pos)

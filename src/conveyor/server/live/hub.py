@@ -1,6 +1,7 @@
 """`Hub`: publish from any thread, subscribe from the event loop. Each subscriber has a
 bounded queue; one that falls too far behind is dropped (its reader reconnects with
 Last-Event-ID and gets the rest from the stored log), so a slow reader never holds the server.
+A step's new log lines travel as one `lines` event per stored batch, weighing one per line.
 Build events are also kept in a short ring, for readers that reconnect."""
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-BACKLOG = 10_000
-"""Events a subscriber may have waiting before it is dropped."""
+BACKLOG = 20_000
+"""Events (log lines count one each) a subscriber may have waiting before it is dropped."""
 RING = 1000
 """Build events kept for a reader that reconnects."""
 BUILDS: Hashable = "builds"
 """The topic of build events."""
+LINES = "lines"
+"""Events of this name carry a list of log lines (logstore `Line`s, in order)."""
 PULL = "pull"
 """Events of this name are also kept, the latest per image and layer of each topic."""
 PULL_TOPICS = 1000
@@ -34,6 +37,8 @@ class Event:
     data: Any = field(repr=False)
     repo_id: int = 0
     """For build events: whose repository, to show it only to callers who may read it."""
+    weight: int = 1
+    """What the event counts against a subscriber's backlog (a `lines` event: its lines)."""
 
 
 class Subscription:
@@ -43,16 +48,35 @@ class Subscription:
         self.loop = loop
         self.queue: asyncio.Queue[Event | None] = asyncio.Queue()
         self.dropped = False
+        self.waiting = 0
+        """The weight of the events in the queue."""
 
     def offer(self, event: Event) -> None:
         """Called in the loop's thread: queue `event`, or drop this subscriber when full."""
         if self.dropped:
             return
-        if self.queue.qsize() >= BACKLOG:
+        if self.waiting + event.weight > BACKLOG:
             self.dropped = True
             self.queue.put_nowait(None)
             return
+        self.waiting += event.weight
         self.queue.put_nowait(event)
+
+    async def next(self, timeout: float) -> Event | None:
+        """The next event, or None after `timeout` seconds or once dropped."""
+        try:
+            return self._took(await asyncio.wait_for(self.queue.get(), timeout))
+        except TimeoutError:
+            return None
+
+    def next_nowait(self) -> Event | None:
+        """The next event if one is queued, else None."""
+        return None if self.queue.empty() else self._took(self.queue.get_nowait())
+
+    def _took(self, event: Event | None) -> Event | None:
+        if event is not None:
+            self.waiting -= event.weight
+        return event
 
 
 class Hub:
@@ -87,7 +111,8 @@ class Hub:
         the hub's next number; build events are also kept in the ring."""
         with self._lock:
             number = next(self._ids) if id is None else id
-            event = Event(name=name, id=number, data=data, repo_id=repo_id)
+            weight = len(data) if name == LINES else 1
+            event = Event(name=name, id=number, data=data, repo_id=repo_id, weight=weight)
             if topic == BUILDS:
                 self.recent.append(event)
             if name == PULL:

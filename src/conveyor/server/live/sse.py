@@ -1,37 +1,50 @@
 """Server-Sent Events as bytes, and the two streams: one step's lines (replayed from the
-stored log after Last-Event-ID, then live, `eof` once the step has ended) and the build events
-a caller may read. A comment line is sent as a ping when nothing else was for 15 s."""
+stored log after Last-Event-ID, a page at a time, then live, `eof` once the step has ended) and
+the build events a caller may read. A comment line is sent as a ping when nothing else was for
+15 s. Lines go out one SSE event each, written together per page or stored batch."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from conveyor.server.live.hub import BUILDS, Event, Hub
+from conveyor.server.live.hub import BUILDS, LINES, Event, Hub, Subscription
 from conveyor.server.logstore import Line
 
 PING = 15.0
+PAGE = 5000
+"""Most stored lines read at once for a replay."""
 CHECK = 1.0
 """Seconds between two looks at a silent step's state (has it ended?)."""
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 PING_BYTES = b": ping\n\n"
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def sse(name: str, data: Any, id: int | None = None) -> bytes:
     """One event: `id:` when given, `event:` unless it is a plain message, then the data."""
     head = "" if id is None else f"id: {id}\n"
     head += "" if name == "message" else f"event: {name}\n"
-    return f"{head}data: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return f"{head}data: {_compact(data)}\n\n".encode()
 
 
-def line_event(line: Line) -> bytes:
-    return sse("message", {"pos": line.pos, "out": line.out, "time": line.time}, line.pos)
+def line_events(lines: list[Line]) -> bytes:
+    """One `message` event per line, its id the line's position: the bytes `sse` writes for
+    `{"pos", "out", "time"}`, put together without a dict and an encoder call per line."""
+    return "".join(
+        f"id: {line.pos}\ndata: "
+        f'{{"pos":{line.pos},"out":{encode_basestring_ascii(line.out)},"time":{line.time}}}\n\n'
+        for line in lines
+    ).encode()
 
 
 StepState = Callable[[int], Awaitable[tuple[list[Line], bool]]]
-"""Given the last position sent: the stored lines after it, and whether the step has ended."""
+"""Given the last position sent: at most PAGE stored lines after it, in order, and whether the
+step has ended (looked at before reading the lines)."""
 
 
 async def step_stream(
@@ -46,21 +59,23 @@ async def step_stream(
         idle = 0.0
         while True:
             lines, ended = await stored(last)
-            for line in lines:
-                yield line_event(line)
-                last = line.pos
+            if lines:
+                yield line_events(lines)
+                last = lines[-1].pos
+            if len(lines) >= PAGE:
+                # more is stored: live lines queued meanwhile are stored too, only others count
+                chunk, last = _drain(sub, last, live_lines=False)
+                if chunk:
+                    yield chunk
+                continue
             if ended:
                 yield sse("eof", {})
                 return
-            event = await _next(sub.queue, CHECK)
-            while event is not None:
+            event = await sub.next(CHECK)
+            if event is not None:
                 idle = 0.0
-                if event.name != "message":
-                    yield sse(event.name, event.data)
-                elif event.id > last:
-                    yield sse("message", event.data, event.id)
-                    last = event.id
-                event = sub.queue.get_nowait() if not sub.queue.empty() else None
+                chunk, last = _drain(sub, last, first=event)
+                yield chunk
             if sub.dropped:
                 return  # too slow: the reader reconnects with Last-Event-ID
             idle += CHECK
@@ -81,7 +96,7 @@ async def build_stream(
             if await may_read(old.repo_id):
                 yield sse("message", old.data, old.id)
         while not sub.dropped:
-            event = await _next(sub.queue, PING)
+            event = await sub.next(PING)
             if event is None:
                 yield PING_BYTES
             elif await may_read(event.repo_id):
@@ -90,8 +105,20 @@ async def build_stream(
         hub.unsubscribe(BUILDS, sub)
 
 
-async def _next(queue: asyncio.Queue[Event | None], timeout: float) -> Event | None:
-    try:
-        return await asyncio.wait_for(queue.get(), timeout)
-    except TimeoutError:
-        return None
+def _drain(
+    sub: Subscription, last: int, *, first: Event | None = None, live_lines: bool = True
+) -> tuple[bytes, int]:
+    """The queued events as bytes, and the last line position sent. Lines at or before `last`
+    (already sent from the stored log) are left out, and all lines unless `live_lines`."""
+    chunks = []
+    event = first if first is not None else sub.next_nowait()
+    while event is not None:
+        if event.name != LINES:
+            chunks.append(sse(event.name, event.data))
+        elif live_lines:
+            fresh = [line for line in event.data if line.pos > last]
+            if fresh:
+                chunks.append(line_events(fresh))
+                last = fresh[-1].pos
+        event = sub.next_nowait()
+    return b"".join(chunks), last
