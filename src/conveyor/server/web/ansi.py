@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 TOKEN = re.compile(
     r"\x1b\[([0-?]*)[ -/]*([@-~])"  # CSI: parameters, intermediates, final byte
@@ -69,6 +70,8 @@ ATTRIBUTES = {
 def render_line(text: str) -> str:
     """`text` (one line, its newline optional) as HTML."""
     text = text.removesuffix("\n").removesuffix("\r")
+    if "\x1b" not in text and "\r" not in text:  # most lines: no escape at all
+        return html.escape(CONTROLS.sub("", text), quote=False)
     style = PLAIN
     parts: list[str] = []
     start = 0
@@ -88,12 +91,19 @@ def _emit(parts: list[str], text: str, style: Style) -> None:
     if not text:
         return
     escaped = html.escape(text, quote=False)
-    classes = style.classes()
+    classes = _classes(style)
     parts.append(f'<span class="{classes}">{escaped}</span>' if classes else escaped)
 
 
+@lru_cache(maxsize=1024)
+def _classes(style: Style) -> str:
+    return style.classes()
+
+
+@lru_cache(maxsize=4096)
 def apply_sgr(style: Style, params: str) -> Style:
-    """`style` after the SGR sequence with `params` (e.g. `1;38;5;208`)."""
+    """`style` after the SGR sequence with `params` (e.g. `1;38;5;208`); cached, since a log
+    uses the same few sequences over and over."""
     if any(ch not in "0123456789;:" for ch in params):
         return style  # private sequences (`?`, `>`) are not SGR
     codes = [int(part) if part else 0 for part in re.split("[;:]", params)]
