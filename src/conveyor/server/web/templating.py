@@ -39,23 +39,24 @@ ENV.globals.update(duration=timefmt.duration, version=__version__)
 
 
 def nav_of(request: Request) -> list[dict[str, Any]]:
-    """The header's links for this user, the current one marked."""
+    """The header's links for this user, the section of the current page marked."""
     caller = web_user(request)
     if caller is None:
         return []
-    links = [("/", "Repositories")]
+    links = [("/", "Repositories", "")]
     if caller.admin:
-        links.append(("/admin/agents", "Admin"))
-    links.append(("/account", "Account"))
+        links.append(("/admin/agents", "Admin", "/admin"))
+    links.append(("/account", "Account", "/account"))
     path = request.url.path
+    section = next((prefix for _, _, prefix in links if prefix and _under(path, prefix)), "")
     return [
-        {
-            "href": href,
-            "label": label,
-            "current": path == href or (href != "/" and path.startswith(href.rsplit("/", 1)[0])),
-        }
-        for href, label in links
+        {"href": href, "label": label, "current": prefix == section}
+        for href, label, prefix in links
     ]
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _flashes(request: Request) -> list[str]:
