@@ -23,7 +23,7 @@ def test_repositories_show_their_last_build(browser: Browser, tmp_path: Path) ->
     assert '<a href="/octo/app/1">#1</a>' in page.text
     assert 'sse-connect="/web/stream/builds"' in page.text
     fragment = browser.client.get("/web/fragments/repos")
-    assert fragment.text.lstrip().startswith('<div id="repo-list"')
+    assert fragment.text.lstrip().startswith('<ul class="list">')
     assert "<html" not in fragment.text
     finish(agent, sid)
     assert 'class="badge s-success"' in browser.client.get("/web/fragments/repos").text
