@@ -101,7 +101,8 @@ def open_browser(tmp_path: Path, db_url: str) -> Iterator[Browser]:
     settings = web_settings(tmp_path, db_url)
     state = open_state(settings)
     app = create_app(settings, state)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    browser_headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    with TestClient(app, raise_server_exceptions=False, headers=browser_headers) as client:
         yield Browser(client, state)
     state.engine.dispose()
 

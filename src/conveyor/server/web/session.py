@@ -113,8 +113,11 @@ def web_user(request: Request) -> Caller | None:
 
 
 def require_user(request: Request) -> Caller:
-    """The signed-in user; otherwise the page redirects to /login?next=..."""
+    """The signed-in user; otherwise a browser is redirected to /login?next=..., and any other
+    client (no `text/html` in Accept: scripts, event streams) gets a 401 page."""
     caller = web_user(request)
+    if caller is None and "text/html" not in request.headers.get("accept", ""):
+        raise WebError(401, "sign in first: this page needs a signed-in user")
     if caller is None:
         query = request.url.query
         raise NotSignedInError(request.url.path + (f"?{query}" if query else ""))
