@@ -42,39 +42,64 @@ def line_events(lines: list[Line]) -> bytes:
     ).encode()
 
 
+def line_event(line: Line) -> bytes:
+    """A log line as /api/stream sends it: JSON `{"pos", "out", "time"}`, the position as id."""
+    return sse("message", {"pos": line.pos, "out": line.out, "time": line.time}, line.pos)
+
+
+def build_message(event: Event) -> bytes:
+    """A build event as /api/stream sends it: the Repo JSON with its build."""
+    return sse("message", event.data, event.id)
+
+
 StepState = Callable[[int], Awaitable[tuple[list[Line], bool]]]
 """Given the last position sent: at most PAGE stored lines after it, in order, and whether the
 step has ended (looked at before reading the lines)."""
+LineEncoder = Callable[[Line], bytes]
+OtherEncoder = Callable[[str, Any], bytes]
+"""Encodes the step's other events (`pull` progress, `eof`) from their name and data."""
 
 
 async def step_stream(
-    hub: Hub, topic: object, after: int, stored: StepState
+    hub: Hub,
+    topic: object,
+    after: int,
+    stored: StepState,
+    *,
+    encode_line: LineEncoder | None = None,
+    encode_other: OtherEncoder = sse,
 ) -> AsyncIterator[bytes]:
-    """Lines after position `after`: stored ones first, then live ones, `eof` at the end."""
+    """Lines after position `after`: stored ones first, then live ones, `eof` at the end.
+    The encoders shape the events (the web pages send rendered HTML, the API JSON)."""
+    encode_lines: Callable[[list[Line]], bytes] = line_events
+    if encode_line is not None:
+        one = encode_line
+        encode_lines = lambda lines: b"".join(one(line) for line in lines)  # noqa: E731
+    encoders = (encode_lines, encode_other)
     sub = hub.subscribe(topic)  # before the replay: nothing falls between the two
     last = after
     try:
         for pull in hub.latest_pulls(topic):
-            yield sse(pull.name, pull.data)
+            yield encode_other(pull.name, pull.data)
         idle = 0.0
         while True:
             lines, ended = await stored(last)
             if lines:
-                yield line_events(lines)
+                yield encode_lines(lines)
                 last = lines[-1].pos
             if len(lines) >= PAGE:
                 # more is stored: live lines queued meanwhile are stored too, only others count
-                chunk, last = _drain(sub, last, live_lines=False)
+                chunk, last = _drain(sub, last, encoders, live_lines=False)
                 if chunk:
                     yield chunk
                 continue
             if ended:
-                yield sse("eof", {})
+                yield encode_other("eof", {})
                 return
             event = await sub.next(CHECK)
             if event is not None:
                 idle = 0.0
-                chunk, last = _drain(sub, last, first=event)
+                chunk, last = _drain(sub, last, encoders, first=event)
                 yield chunk
             if sub.dropped:
                 return  # too slow: the reader reconnects with Last-Event-ID
@@ -87,38 +112,52 @@ async def step_stream(
 
 
 async def build_stream(
-    hub: Hub, after: int, may_read: Callable[[int], Awaitable[bool]]
+    hub: Hub,
+    after: int,
+    may_read: Callable[[int], Awaitable[bool]],
+    *,
+    encode: Callable[[Event], bytes] = build_message,
+    hello: bytes = b"",
 ) -> AsyncIterator[bytes]:
-    """Build events the caller may read: those after `after` still kept, then live ones."""
+    """Build events the caller may read: those after `after` still kept, then live ones.
+    `hello` is sent first (the web pages refresh on it after a reconnect)."""
     sub = hub.subscribe(BUILDS)
     try:
+        if hello:
+            yield hello
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
-                yield sse("message", old.data, old.id)
+                yield encode(old)
         while not sub.dropped:
             event = await sub.next(PING)
             if event is None:
                 yield PING_BYTES
             elif await may_read(event.repo_id):
-                yield sse("message", event.data, event.id)
+                yield encode(event)
     finally:
         hub.unsubscribe(BUILDS, sub)
 
 
 def _drain(
-    sub: Subscription, last: int, *, first: Event | None = None, live_lines: bool = True
+    sub: Subscription,
+    last: int,
+    encoders: tuple[Callable[[list[Line]], bytes], OtherEncoder],
+    *,
+    first: Event | None = None,
+    live_lines: bool = True,
 ) -> tuple[bytes, int]:
     """The queued events as bytes, and the last line position sent. Lines at or before `last`
     (already sent from the stored log) are left out, and all lines unless `live_lines`."""
+    encode_lines, encode_other = encoders
     chunks = []
     event = first if first is not None else sub.next_nowait()
     while event is not None:
         if event.name != LINES:
-            chunks.append(sse(event.name, event.data))
+            chunks.append(encode_other(event.name, event.data))
         elif live_lines:
             fresh = [line for line in event.data if line.pos > last]
             if fresh:
-                chunks.append(line_events(fresh))
+                chunks.append(encode_lines(fresh))
                 last = fresh[-1].pos
         event = sub.next_nowait()
     return b"".join(chunks), last
