@@ -7,10 +7,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from conveyor.server.web import account, errors, headers, signin, static
+from conveyor.server.web import (
+    account,
+    admin_pages,
+    errors,
+    headers,
+    secret_pages,
+    settings_pages,
+    signin,
+    static,
+    user_pages,
+)
 
 router = APIRouter(include_in_schema=False)
-PAGE_ROUTERS = (static.router, signin.router, account.router)
+PAGE_ROUTERS = (
+    static.router,
+    signin.router,
+    account.router,
+    admin_pages.router,
+    user_pages.router,
+    settings_pages.router,
+    secret_pages.router,
+)
 """Fixed paths first; the catch-all `/{owner}/{name}...` pages must come last."""
 for _page_router in PAGE_ROUTERS:
     router.include_router(_page_router)
