@@ -29,7 +29,7 @@ def record(browser: Browser) -> list[str]:
 def person(browser: Browser, login: str, *, admin: bool = False) -> Browser:
     """A new user with PASSWORD, signed in on a browser of their own (same app)."""
     browser.add_user(login, PASSWORD, admin=admin)
-    other = Browser(TestClient(browser.client.app, raise_server_exceptions=False))
+    other = Browser(TestClient(browser.client.app, raise_server_exceptions=False), browser.state)
     other.sign_in(login, PASSWORD)
     return other
 

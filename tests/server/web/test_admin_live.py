@@ -6,40 +6,26 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from conveyor.server.context import AppContext
-from conveyor.server.users import find_user, set_password
-
 from ..builds_support import make_project
-from ..conftest import Api
 from ..rpc_support import PIPELINE, Agent
-from .conftest import ADMIN_PASSWORD, Browser
+from .conftest import Browser
 
 
-def _admin(api: Api) -> Browser:
-    ctx = api.app.state.conveyor
-    assert isinstance(ctx, AppContext)
-    with ctx.tx() as session:
-        admin = find_user(session, "admin")
-        assert admin is not None
-        set_password(admin, ADMIN_PASSWORD)
-    browser = Browser(TestClient(api.app, raise_server_exceptions=False))
-    browser.sign_in()
-    return browser
-
-
-def test_agents_and_queue_pages_show_what_the_api_shows(rpc_api: Api, tmp_path: Path) -> None:
+def test_agents_and_queue_pages_show_what_the_api_shows(
+    any_db_browser: Browser, tmp_path: Path
+) -> None:
+    browser = any_db_browser
+    api = browser.as_api
     gpu = PIPELINE.replace("name: build\n", "name: build\nnode: {gpu: 'yes'}\n", 1)
-    make_project(rpc_api, tmp_path, gpu).build()
-    browser = _admin(rpc_api)
+    make_project(api, tmp_path, gpu).build()
+    browser.sign_in()
     queue = html.unescape(browser.client.get("/admin/queue").text)
     assert "no agent is connected" in queue
     assert "waiting for stage build" in queue
-    assert Agent(rpc_api.client, "plain", capacity=2).request().status_code == 204
+    assert Agent(browser.client, "plain", capacity=2).request().status_code == 204
     queue = html.unescape(browser.client.get("/admin/queue").text)
     assert "no agent with its labels or platform (plain: labels gpu=yes)" in queue
-    gpu_agent = Agent(rpc_api.client, "gpu-1", labels={"gpu": "yes"}, capacity=1, version="9.9.9")
+    gpu_agent = Agent(browser.client, "gpu-1", labels={"gpu": "yes"}, capacity=1, version="9.9.9")
     gpu_agent.claim()
     agents = browser.client.get("/admin/agents").text
     assert "gpu-1" in agents
@@ -55,6 +41,6 @@ def test_agents_and_queue_pages_show_what_the_api_shows(rpc_api: Api, tmp_path: 
     assert "no agent is connected" not in queue
     assert browser.post("/admin/queue/pause", {}).status_code == 303
     assert "Resume the queue" in browser.client.get("/admin/queue").text
-    listed = rpc_api.client.post("/api/repos/octo/app/builds", headers=rpc_api.admin)
+    listed = browser.client.post("/api/repos/octo/app/builds", headers=browser.admin_headers)
     assert listed.status_code == 201
     assert "the queue is paused" in html.unescape(browser.client.get("/admin/queue").text)
