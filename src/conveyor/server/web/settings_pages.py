@@ -157,15 +157,14 @@ def save_registry(
     return see_other(f"/{repo.slug}/settings/registry?saved={saved}")
 
 
-def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -> str:
-    """The name the login was saved under; FormError naming the field that stopped it."""
+def _login_request(form: FormData) -> tuple[RegistryConfig, str]:
+    """The config.json and the secret name the form asks for; FormError naming every field
+    that is wrong (the name defaults to one derived from the host)."""
     errors: dict[str, str] = {}
     config: RegistryConfig | None = None
     try:
         config = build_config(
-            host=form.get("host"),
-            username=form.get("username"),
-            password=form.get("password"),
+            host=form.get("host"), username=form.get("username"), password=form.get("password")
         )
     except FormError as exc:
         errors.update(exc.errors)
@@ -177,6 +176,13 @@ def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -
         errors["name"] = str(exc)
     if errors or config is None:
         raise FormError(errors)
+    return config, secret_name
+
+
+def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -> str:
+    """Save the login as a registry secret (replacing one of that name only when asked);
+    returns its name. FormError naming the field that stopped it."""
+    config, secret_name = _login_request(form)
     pull_request = ticked(form, "pull_request")
     existing = find_secret(session, repo_scope(repo.slug), secret_name)
     try:
