@@ -109,13 +109,12 @@ def save_general(
 def registry_page(
     *, request: Request, ctx: Ctx, caller: UserDep, owner: str, name: str, saved: str = ""
 ) -> Response:
-    """The registry login form; after a save (`?saved=NAME`) the lines for the pipeline."""
+    """The registry login form; after a save (`?saved=NAME`, a secret of the repository) the
+    lines for the pipeline."""
     with ctx.read() as session:
         repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
-    try:
-        shown = check_name(saved) if saved else ""
-    except SecretNameError:
-        shown = ""
+        found = find_secret(session, repo_scope(repo.slug), saved) if saved else None
+    shown = found.name if found else ""
     return render(
         request,
         "settings/registry.html",
