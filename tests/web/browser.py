@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Request
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, StorageState
 
 CHROMIUM = Path(os.environ.get("CONVEYOR_TEST_CHROMIUM", "/usr/bin/chromium"))
 """The browser the tests drive."""
@@ -61,6 +61,28 @@ def require_chromium() -> Path:
 def launch(playwright: Playwright) -> Browser:
     """Headless Debian Chromium."""
     return playwright.chromium.launch(executable_path=str(require_chromium()), headless=True)
+
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+
+
+def new_context(
+    browser: Browser,
+    *,
+    scheme: str = "light",
+    viewport: dict[str, int] | None = None,
+    state: StorageState | None = None,
+) -> BrowserContext:
+    """A fresh context (own cookies unless `state` is given) preferring colour `scheme`."""
+    size = viewport or DESKTOP
+    context = browser.new_context(
+        viewport={"width": size["width"], "height": size["height"]},
+        color_scheme="dark" if scheme == "dark" else "light",
+        storage_state=state,
+    )
+    context.set_default_timeout(20_000)
+    return context
 
 
 @dataclass

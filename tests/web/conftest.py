@@ -9,12 +9,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, StorageState, sync_playwright
 
+from tests.agent.live_support import SLUG
 from tests.conftest import LocalEnv
 from tests.server.conftest import db_url, postgres_admin_url, postgres_template
-from tests.web.browser import Received, launch, require_chromium
-from tests.web.site import QUICK, WebSite, web_site
+from tests.web.browser import Received, launch, new_context, require_chromium
+from tests.web.site import QUICK, WebSite, sign_in, web_site
 
 __all__ = ["db_url", "postgres_admin_url", "postgres_template"]
 
@@ -47,11 +48,7 @@ def color_scheme(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def received(browser: Browser, color_scheme: str) -> Iterator[Received]:
     """A new page (desktop size, its own cookies) recording every body it receives."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800},
-        color_scheme=color_scheme,  # type: ignore[arg-type]
-    )
-    context.set_default_timeout(20_000)
+    context = new_context(browser, scheme=color_scheme)
     page = context.new_page()
     recorder = Received(page=page)
     recorder.attach()
@@ -102,3 +99,47 @@ def screenshot(page: Page, name: str, scheme: str, tmp_path: Path) -> Path:
     path = folder / f"{name}-{scheme}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+BROKEN = """\
+kind: pipeline
+type: docker
+name: default
+steps:
+- name: broken
+  image: {image}
+  pull: sometimes
+  commands: [true]
+"""
+"""A pipeline that fails its lint (an unknown pull policy)."""
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory: pytest.TempPathFactory, testenv: LocalEnv) -> Iterator[WebSite]:
+    """One site for the read-only page tests: a successful build, a build whose pipeline failed
+    its lint, a secret and a registry credential (added with the API)."""
+    root = tmp_path_factory.mktemp("shared-site")
+    url = f"sqlite:///{root / 'conveyor.sqlite'}"
+    with web_site(root, url, QUICK.format(image=testenv.image)) as made:
+        api = made.site
+        api.api("POST", f"/repos/{SLUG}/secrets", json={"name": "token", "data": "t0ken-value"})
+        api.api(
+            "POST",
+            f"/repos/{SLUG}/secrets",
+            json={"name": "registry_login", "data": testenv.docker_auth_config},
+        )
+        first = api.build()
+        assert api.finished(first)["status"] == "success"
+        made.push(BROKEN.format(image=testenv.image), "a broken pipeline")
+        api.finished(made.latest())
+        yield made
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser: Browser, shared_site: WebSite) -> StorageState:
+    """The cookies of a signed-in session on the shared site."""
+    context = new_context(browser)
+    sign_in(context.new_page(), shared_site)
+    state = context.storage_state()
+    context.close()
+    return state
