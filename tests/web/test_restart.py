@@ -14,7 +14,7 @@ from tests.web.site import TICKER, WebSite, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker]
 
-LINES = 60
+LINES = 120
 
 
 def test_a_build_page_stays_correct_across_a_server_restart(
