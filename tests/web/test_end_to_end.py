@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,7 @@ from playwright.sync_api import Page, expect
 from tests.agent.live_support import SLUG
 from tests.conftest import LocalEnv
 from tests.web.browser import Received
-from tests.web.conftest import SiteFactory
+from tests.web.conftest import SiteFactory, screenshot
 from tests.web.pages import add_registry_credential, add_secret, press, step_of
 from tests.web.site import PASSWORD, TICKER, WebSite, sign_in
 
@@ -74,7 +75,7 @@ def _cancel_a_long_build(page: Page, site: WebSite, image: str) -> None:
 
 
 def test_sign_in_add_a_credential_and_watch_a_private_build_live(
-    received: Received, make_site: SiteFactory, testenv: LocalEnv, db_url: str
+    received: Received, make_site: SiteFactory, testenv: LocalEnv, db_url: str, tmp_path: Path
 ) -> None:
     page = received.page
     image = f"{testenv.auth_registry}/ci-test/remote-only:1"
@@ -96,6 +97,7 @@ def test_sign_in_add_a_credential_and_watch_a_private_build_live(
         _lines_arrive_while_running(page, site, number)
         build = site.site.finished(number)
         assert build["status"] == "success", build
+        screenshot(page, "build-private-image", "light", tmp_path)
         auth = base64.b64encode(f"{testenv.user}:{testenv.password}".encode()).decode()
         received.assert_never_shown(PASSWORD, SECRET_VALUE, testenv.password, auth)
         _cancel_a_long_build(page, site, testenv.image)
