@@ -9,7 +9,8 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
-NAME_PATTERN = r"^[A-Za-z0-9._-]+$"
+from conveyor.server.secret_edit import NAME_MAX, NAME_PATTERN, VALUE_MAX
+
 URL_TEXT = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
 BRANCH = Annotated[str, Strict(), Field(min_length=1, max_length=250)]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -106,8 +107,8 @@ class CollaboratorBody(Input):
 class SecretCreateBody(Input):
     """POST .../secrets (repository or organisation)."""
 
-    name: Annotated[str, Strict(), Field(min_length=1, max_length=500, pattern=NAME_PATTERN)]
-    data: Annotated[str, Strict(), Field(min_length=1, max_length=65536)]
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=NAME_MAX, pattern=NAME_PATTERN)]
+    data: Annotated[str, Strict(), Field(min_length=1, max_length=VALUE_MAX)]
     pull_request: Bool = False
     pull_request_push: Bool = False
 
@@ -115,6 +116,6 @@ class SecretCreateBody(Input):
 class SecretPatchBody(Input):
     """PATCH .../secrets/{name}: the value can be replaced, never read."""
 
-    data: Annotated[str, Strict(), Field(min_length=1, max_length=65536)] | None = None
+    data: Annotated[str, Strict(), Field(min_length=1, max_length=VALUE_MAX)] | None = None
     pull_request: Bool | None = None
     pull_request_push: Bool | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import APIRouter
 from sqlalchemy import select
@@ -13,12 +15,18 @@ from conveyor.server.api.deps import NAME, CallerDep, Ctx, find_repo, slug_of
 from conveyor.server.api.errors import ApiError, bad_request, forbidden
 from conveyor.server.api.inputs import RepoCreateBody, RepoPatchBody
 from conveyor.server.api.render import JSON, repo_json
-from conveyor.server.auth import FULL, Access, Caller, permission
+from conveyor.server.auth import FULL, Access, permission
 from conveyor.server.crypto import hook_aad
+from conveyor.server.repo_settings import (
+    RepoChanges,
+    RepoFieldError,
+    apply_changes,
+    check_admin_fields,
+    check_git_url,
+)
 from conveyor.server.store.models import Perm, Repo
 
 router = APIRouter(tags=["repos"])
-GIT_URL_SCHEMES = ("http://", "https://", "git://", "file://", "/")
 
 
 @router.get("/api/user/repos")
@@ -42,8 +50,9 @@ def post_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoCrea
             "owner and name must be letters, digits, '.', '_' or '-', not starting with '.'"
         )
     slug = slug_of(owner, name)
-    _check_admin_fields(caller, body.trusted, body.timeout)
-    _check_git_url(body.git_http_url)
+    with _answers():
+        check_admin_fields(caller, body.trusted, body.timeout)
+        check_git_url(body.git_http_url)
     now = int(time.time())
     with ctx.tx() as session:
         if session.scalar(select(Repo.id).where(Repo.slug == slug)) is not None:
@@ -96,29 +105,19 @@ def get_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
 @router.patch("/api/repos/{owner}/{name}")
 def patch_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoPatchBody) -> JSON:
     """Change a repository's settings (repository admin; trusted and timeout: system admin)."""
-    _check_admin_fields(caller, body.trusted, body.timeout)
-    if body.git_http_url is not None:
-        _check_git_url(body.git_http_url)
+    changes = RepoChanges(
+        **body.model_dump(exclude={"visibility", "image_cache_mode"}),
+        visibility=body.visibility.value if body.visibility else None,
+        image_cache_mode=body.image_cache_mode.value if body.image_cache_mode else None,
+    )
+    with _answers():
+        check_admin_fields(caller, changes.trusted, changes.timeout)
+        if changes.git_http_url is not None:
+            check_git_url(changes.git_http_url)
     with ctx.tx() as session:
         repo, perm = find_repo(session, caller, owner, name, Access.ADMIN)
-        for field in [
-            "git_http_url",
-            "default_branch",
-            "config_path",
-            "protected",
-            "active",
-            "trusted",
-            "timeout",
-        ]:
-            value = getattr(body, field)
-            if value is not None:
-                setattr(repo, field, value)
-        if body.visibility is not None:
-            repo.visibility = body.visibility.value
-        if body.image_cache_mode is not None:
-            repo.image_cache_mode = body.image_cache_mode.value
-        repo.updated = int(time.time())
-        repo.version += 1
+        with _answers():
+            apply_changes(caller, repo, changes)
         return repo_json(repo, perm)
 
 
@@ -139,13 +138,10 @@ def get_hook(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
     return {"url": f"{ctx.settings.public_url}/hook", "secret": secret}
 
 
-def _check_admin_fields(caller: Caller, trusted: bool | None, timeout: int | None) -> None:
-    if trusted is not None and not caller.admin:
-        raise forbidden("field trusted: only a system admin may set it")
-    if timeout is not None and not caller.admin:
-        raise forbidden("field timeout: only a system admin may set it")
-
-
-def _check_git_url(url: str) -> None:
-    if not url.startswith(GIT_URL_SCHEMES) or any(ch in url for ch in "\n\r\0"):
-        raise bad_request("field git_http_url: use a local path, file://, http(s):// or git:// URL")
+@contextmanager
+def _answers() -> Iterator[None]:
+    """A refused field as an API answer: 403 when the caller lacks the right, else 400."""
+    try:
+        yield
+    except RepoFieldError as exc:
+        raise (forbidden(str(exc)) if exc.forbidden else bad_request(str(exc))) from None

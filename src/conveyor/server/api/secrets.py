@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import re
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import APIRouter
 from sqlalchemy import select
@@ -12,19 +12,20 @@ from sqlalchemy.orm import Session
 
 from conveyor.server.api.deps import NAME, AdminDep, CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
-from conveyor.server.api.inputs import NAME_PATTERN, SecretCreateBody, SecretPatchBody
+from conveyor.server.api.inputs import SecretCreateBody, SecretPatchBody
 from conveyor.server.api.render import JSON, secret_json
 from conveyor.server.auth import Access, Caller
 from conveyor.server.context import AppContext
-from conveyor.server.secret_store import (
-    SecretValueError,
-    check_value,
-    encrypt_value,
-    new_secret,
-    org_scope,
-    registry_secret_names,
-    repo_scope,
+from conveyor.server.secret_edit import (
+    SecretExistsError,
+    add_repo_secret,
+    add_secret,
+    change_secret,
+    find_secret,
+    is_registry_name,
+    list_secrets,
 )
+from conveyor.server.secret_store import SecretValueError, org_scope, repo_scope
 from conveyor.server.store.models import Repo, Secret
 
 router = APIRouter(tags=["secrets"])
@@ -32,37 +33,39 @@ REPO = "/api/repos/{owner}/{name}/secrets"
 ORG = "/api/secrets/{org}"
 
 
-def _check(name: str, value: str, *, registry: bool) -> None:
+@contextmanager
+def _answers() -> Iterator[None]:
+    """The shared rules' errors as API answers: 409 for a taken name, 400 for a bad value."""
     try:
-        check_value(name, value, registry=registry)
+        yield
+    except SecretExistsError as exc:
+        raise ApiError(409, str(exc)) from None
     except SecretValueError as exc:
         raise bad_request(f"field data: {exc}") from None
 
 
 def _in_scope(session: Session, scope: str, name: str) -> Secret:
-    if not re.fullmatch(NAME_PATTERN, name):
-        raise not_found("secret")
-    secret = session.scalar(select(Secret).where(Secret.scope == scope, Secret.name == name))
+    secret = find_secret(session, scope, name)
     if secret is None:
         raise not_found("secret")
     return secret
 
 
 def _patch(ctx: AppContext, secret: Secret, body: SecretPatchBody, registry: bool) -> JSON:
-    if body.data is not None:
-        _check(secret.name, body.data, registry=registry)
-        secret.data = encrypt_value(ctx.cipher, secret.scope, secret.name, body.data)
-    if body.pull_request is not None:
-        secret.pull_request = body.pull_request
-    if body.pull_request_push is not None:
-        secret.pull_request_push = body.pull_request_push
-    secret.updated = int(time.time())
+    with _answers():
+        change_secret(
+            ctx.cipher,
+            secret,
+            registry=registry,
+            value=body.data,
+            pull_request=body.pull_request,
+            pull_request_push=body.pull_request_push,
+        )
     return secret_json(secret)
 
 
 def _list(session: Session, scope: str) -> list[JSON]:
-    rows = session.scalars(select(Secret).where(Secret.scope == scope).order_by(Secret.name))
-    return [secret_json(s) for s in rows]
+    return [secret_json(s) for s in list_secrets(session, scope)]
 
 
 def _repo(session: Session, caller: Caller, owner: str, name: str) -> Repo:
@@ -84,21 +87,16 @@ def post_repo_secret(
     """Add a secret to the repository."""
     with ctx.tx() as session:
         repo = _repo(session, caller, owner, name)
-        scope = repo_scope(repo.slug)
-        if session.scalar(select(Secret.id).where(Secret.scope == scope, Secret.name == body.name)):
-            raise ApiError(409, f"secret {body.name} already exists")
-        _check(body.name, body.data, registry=body.name in registry_secret_names(session, repo))
-        secret = new_secret(
-            ctx.cipher,
-            scope=scope,
-            name=body.name,
-            value=body.data,
-            repo_id=repo.id,
-            pull_request=body.pull_request,
-            pull_request_push=body.pull_request_push,
-        )
-        session.add(secret)
-        session.flush()
+        with _answers():
+            secret = add_repo_secret(
+                session,
+                ctx.cipher,
+                repo,
+                name=body.name,
+                value=body.data,
+                pull_request=body.pull_request,
+                pull_request_push=body.pull_request_push,
+            )
         return secret_json(secret)
 
 
@@ -118,7 +116,7 @@ def patch_repo_secret(
     with ctx.tx() as session:
         repo = _repo(session, caller, owner, name)
         row = _in_scope(session, repo_scope(repo.slug), secret)
-        return _patch(ctx, row, body, row.name in registry_secret_names(session, repo))
+        return _patch(ctx, row, body, is_registry_name(session, repo, row.name))
 
 
 @router.delete(REPO + "/{secret}", status_code=204)
@@ -157,21 +155,18 @@ def post_org_secret(ctx: Ctx, _admin: AdminDep, org: str, body: SecretCreateBody
     """Add an organisation secret, used by every repository of that owner (system admin)."""
     namespace = _org(org)
     scope = org_scope(namespace)
-    with ctx.tx() as session:
-        if session.scalar(select(Secret.id).where(Secret.scope == scope, Secret.name == body.name)):
-            raise ApiError(409, f"secret {body.name} already exists")
-        _check(body.name, body.data, registry=False)
-        secret = new_secret(
+    with ctx.tx() as session, _answers():
+        secret = add_secret(
+            session,
             ctx.cipher,
             scope=scope,
             name=body.name,
             value=body.data,
+            registry=False,
             namespace=namespace,
             pull_request=body.pull_request,
             pull_request_push=body.pull_request_push,
         )
-        session.add(secret)
-        session.flush()
         return secret_json(secret)
 
 
