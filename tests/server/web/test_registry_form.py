@@ -11,8 +11,8 @@ import pytest
 
 from conveyor.images.dockerconfig import parse_docker_config
 from conveyor.server.secret_store import check_docker_config
+from conveyor.server.web.form_errors import FormError
 from conveyor.server.web.registry_form import (
-    RegistryFormError,
     build_config,
     default_secret_name,
     normalise_host,
@@ -89,7 +89,7 @@ def test_docker_hub_login_uses_the_hub_key_and_a_readable_name() -> None:
 
 
 def test_every_wrong_field_is_named_and_no_value_is_quoted() -> None:
-    with pytest.raises(RegistryFormError) as caught:
+    with pytest.raises(FormError) as caught:
         build_config(host="not a host", username="a:b", password="")
     errors = caught.value.errors
     assert set(errors) == {"host", "username", "password"}
@@ -109,7 +109,7 @@ def test_every_wrong_field_is_named_and_no_value_is_quoted() -> None:
     ],
 )
 def test_user_and_password_rules(username: str, password: str, field: str, words: str) -> None:
-    with pytest.raises(RegistryFormError) as caught:
+    with pytest.raises(FormError) as caught:
         build_config(host="registry.example", username=username, password=password)
     assert list(caught.value.errors) == [field]
     assert words in caught.value.errors[field]

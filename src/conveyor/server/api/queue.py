@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
+from conveyor.server.admin_views import set_queue_paused, waiting_views
 from conveyor.server.api.deps import AdminDep, Ctx
 from conveyor.server.api.render import JSON
-from conveyor.server.queue import paused, set_paused
-from conveyor.server.store.models import Build, Repo
-from conveyor.server.waiting import connected, reason, waiting_stages
 
 router = APIRouter(tags=["queue"])
 
@@ -20,43 +18,18 @@ router = APIRouter(tags=["queue"])
 def list_queue(ctx: Ctx, _admin: AdminDep) -> list[JSON]:
     """Stages not started yet, oldest first, each with the reason it waits."""
     with ctx.tx() as session:
-        is_paused = paused(session)
-        agents = connected(session, ctx.settings.lease)
-        answer: list[JSON] = []
-        for stage in waiting_stages(session):
-            build = session.get(Build, stage.build_id)
-            repo = session.get(Repo, stage.repo_id)
-            assert build is not None
-            assert repo is not None
-            answer.append(
-                {
-                    "repo": repo.slug,
-                    "build": build.number,
-                    "stage": stage.number,
-                    "name": stage.name,
-                    "status": stage.status,
-                    "type": stage.type,
-                    "platform": f"{stage.os}/{stage.arch}",
-                    "labels": json.loads(stage.labels or "{}"),
-                    "created": stage.created,
-                    "reason": reason(session, stage, agents, is_paused=is_paused),
-                }
-            )
-        return answer
+        return [asdict(stage) for stage in waiting_views(session, ctx.settings.lease)]
 
 
 @router.post("/api/queue/pause")
 def pause_queue(ctx: Ctx, _admin: AdminDep) -> JSON:
     """Hand no new stage to any agent (running stages go on)."""
-    with ctx.tx() as session:
-        set_paused(session, True)
+    set_queue_paused(ctx, True)
     return {"paused": True}
 
 
 @router.post("/api/queue/resume")
 def resume_queue(ctx: Ctx, _admin: AdminDep) -> JSON:
     """Hand stages to agents again."""
-    with ctx.tx() as session:
-        set_paused(session, False)
-    ctx.queue_signal.notify()
+    set_queue_paused(ctx, False)
     return {"paused": False}

@@ -8,11 +8,12 @@ import base64
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from conveyor.images.matching import DOCKER_HUB_ALIASES, DOCKER_HUB_STORE_KEY
+from conveyor.server.web.form_errors import FormError
 
 T = TypeVar("T")
 DOCKER_HUB_KEY = DOCKER_HUB_STORE_KEY
@@ -23,14 +24,6 @@ _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 _PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HUB_PATHS = ("", "/v1", "/v2")
-
-
-class RegistryFormError(ValueError):
-    """What is wrong with the form: field name (`host`, `username`, `password`) -> sentence."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
-        self.errors = dict(errors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,13 +112,13 @@ def default_secret_name(key: str) -> str:
 
 
 def build_config(*, host: str, username: str, password: str) -> RegistryConfig:
-    """The config.json of one login; RegistryFormError listing every field that is wrong."""
+    """The config.json of one login; FormError listing every field that is wrong."""
     errors: dict[str, str] = {}
     key = _checked(errors, "host", normalise_host, host)
     _checked(errors, "username", check_username, username)
     _checked(errors, "password", check_password, password)
     if errors or key is None:
-        raise RegistryFormError(errors)
+        raise FormError(errors)
     auth = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     text = json.dumps({"auths": {key: {"auth": auth}}}, indent=2) + "\n"
     return RegistryConfig(key=key, text=text, default_name=default_secret_name(key))
