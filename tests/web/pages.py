@@ -34,9 +34,9 @@ def add_registry_credential(
 def add_secret(page: Page, site: WebSite, name: str, value: str) -> None:
     """Fill and send the add-a-secret form of acme/widgets."""
     page.goto(site.url(f"/{SLUG}/settings/secrets"))
-    form = page.locator("form:has(input[name=name]):has([name=data])").first
+    form = page.locator("form:has(input[name=name]):has([name=value])").first
     form.locator("input[name=name]").fill(name)
-    form.locator("[name=data]").fill(value)
+    form.locator("[name=value]").fill(value)
     form.locator("[type=submit]").first.click()
 
 

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.docker]
 
 SECRETS = f"/{SLUG}/settings/secrets"
 REGISTRY = f"/{SLUG}/settings/registry"
+SETTINGS = f"/{SLUG}/settings"
 VALUE = "never-echo-this-value-91c2"
 CASES = {
     "account-wrong-current-password": FormCase(
@@ -52,25 +53,25 @@ CASES = {
     ),
     "secret-bad-name": FormCase(
         path=SECRETS,
-        anchor="data",
-        values={"name": "bad name!", "data": VALUE},
+        anchor="value",
+        values={"name": "bad name!", "value": VALUE},
         field="name",
         says="name",
-        hidden=("data",),
+        hidden=("value",),
     ),
     "secret-duplicate-name": FormCase(
         path=SECRETS,
-        anchor="data",
-        values={"name": "token", "data": VALUE},
+        anchor="value",
+        values={"name": "token", "value": VALUE},
         field="name",
         says="exists",
-        hidden=("data",),
+        hidden=("value",),
     ),
     "secret-empty-value": FormCase(
         path=SECRETS,
-        anchor="data",
-        values={"name": "fresh_one", "data": ""},
-        field="data",
+        anchor="value",
+        values={"name": "fresh_one", "value": ""},
+        field="value",
         says="value",
     ),
     "registry-bad-host": FormCase(
@@ -87,6 +88,85 @@ CASES = {
         values={"host": "registry.example:5000", "username": "", "password": VALUE},
         field="username",
         says="user name",
+        hidden=("password",),
+    ),
+    "registry-bad-secret-name": FormCase(
+        path=REGISTRY,
+        anchor="host",
+        values={
+            "host": "registry.example:5000",
+            "username": "u",
+            "password": VALUE,
+            "name": "no spaces allowed",
+        },
+        field="name",
+        says="name",
+        hidden=("password",),
+    ),
+    "registry-name-taken": FormCase(
+        path=REGISTRY,
+        anchor="host",
+        values={
+            "host": "registry.example:5000",
+            "username": "u",
+            "password": VALUE,
+            "name": "token",
+        },
+        field="name",
+        says="exists",
+        hidden=("password",),
+    ),
+    "replace-registry-secret-not-config-json": FormCase(
+        path=f"{SECRETS}/registry_login",
+        anchor="value",
+        values={"value": VALUE},
+        field="value",
+        says="config.json",
+        hidden=("value",),
+    ),
+    "settings-bad-git-url": FormCase(
+        path=SETTINGS,
+        anchor="git_http_url",
+        values={"git_http_url": "not a url"},
+        field="git_http_url",
+        says="URL",
+    ),
+    "settings-bad-timeout": FormCase(
+        path=SETTINGS,
+        anchor="git_http_url",
+        values={"timeout": "0"},
+        field="timeout",
+        says="minute",
+    ),
+    "settings-no-branch": FormCase(
+        path=SETTINGS,
+        anchor="git_http_url",
+        values={"default_branch": ""},
+        field="default_branch",
+        says="branch",
+    ),
+    "user-bad-name": FormCase(
+        path="/admin/users",
+        anchor="login",
+        values={"login": "no spaces please", "password": "a-fine-password-1"},
+        field="login",
+        says="letters",
+        hidden=("password",),
+    ),
+    "user-exists": FormCase(
+        path="/admin/users",
+        anchor="login",
+        values={"login": LOGIN, "password": "a-fine-password-1"},
+        field="login",
+        says="exists",
+        hidden=("password",),
+    ),
+    "user-short-password": FormCase(
+        path="/admin/users",
+        anchor="login",
+        values={"login": "newcomer", "password": "short"},
+        field="password",
+        says="8",
         hidden=("password",),
     ),
     "registry-no-password": FormCase(
@@ -142,10 +222,10 @@ def test_a_wrong_sign_in_says_only_wrong_user_name_or_password(
 def test_a_form_with_a_stale_csrf_token_is_refused(signed_page: Page, shared_site: WebSite) -> None:
     try:
         signed_page.goto(shared_site.url(SECRETS))
-        signed_page.locator("form:has([name=data]) input[name=csrf_token]").first.evaluate(
+        signed_page.locator("form:has([name=value]) input[name=csrf_token]").first.evaluate(
             "(el) => { el.value = 'stale-token'; }"
         )
-        answer = send(signed_page, "data", {"name": "fresh_two", "data": VALUE})
+        answer = send(signed_page, "value", {"name": "fresh_two", "value": VALUE})
         assert answer.status == 403
         expect(signed_page.locator("main")).to_contain_text("reload the page")
         assert VALUE not in signed_page.content()

@@ -51,11 +51,11 @@ def test_a_secret_is_added_with_the_keyboard_only(
     page = keyboard_page
     try:
         page.goto(shared_site.url(f"/{SLUG}/settings/secrets"))
-        tab_to(page, "form:has([name=data]) [name=name]")
+        tab_to(page, "form:has([name=value]) [name=name]")
         page.keyboard.type("typed_secret")
-        tab_to(page, "form:has([name=data]) [name=data]")
+        tab_to(page, "form:has([name=value]) [name=value]")
         page.keyboard.type("typed-value-0f9e")
-        tab_to(page, "form:has([name=data]) [type=submit]")
+        tab_to(page, "form:has([name=value]) [type=submit]")
         page.keyboard.press("Enter")
         expect(page.locator("main")).to_contain_text("typed_secret")
         assert "typed-value-0f9e" not in page.content()
