@@ -1,5 +1,5 @@
-"""`conveyor server [--addr] [--data-dir] [--database-url]`, `conveyor server migrate` and
-`conveyor server rotate-key --new-key-file F`.
+"""`conveyor server [--addr] [--data-dir] [--database-url]`, `conveyor server migrate`,
+`conveyor server rotate-key --new-key-file F` and `conveyor server passwd LOGIN`.
 
 Only argparse is imported at module level (`conveyor --help` stays fast); the server's modules
 are imported inside the handlers.
@@ -19,7 +19,8 @@ environment (Drone's DRONE_* names are accepted too, see docs/server.md):
   CONVEYOR_DATABASE_URL     sqlite:///PATH [DATA_DIR/conveyor.sqlite] or postgresql://...
   CONVEYOR_SECRET_KEY_FILE  key of the secrets at rest [DATA_DIR/secret.key, made 0600]
   CONVEYOR_RPC_SECRET       shared secret of the agents
-  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN  (made or updated at start)
+  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN,password:P  (made or updated
+                            at start; the password signs in to the web pages)
   CONVEYOR_SERVER_URL       the URL forges use to reach /hook [http://ADDR]
   CONVEYOR_LEASE            how long an agent may stay silent about a running stage [30s]
 
@@ -30,6 +31,8 @@ examples:
   conveyor server --addr 0.0.0.0:8080 --database-url postgresql://ci@db/ci
   conveyor server migrate                       apply database migrations and exit
   conveyor server rotate-key --new-key-file /etc/conveyor/new.key
+  conveyor server passwd alice                  set alice's web password (asked twice)
+  printf '%s\n' "$PW" | conveyor server passwd alice     (or from standard input)
 """
 
 
@@ -41,11 +44,14 @@ def _common(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def register(subparsers: Any) -> None:
-    """Add the `server` sub-command and its `migrate` and `rotate-key` actions."""
+    """Add the `server` sub-command and its `migrate`, `rotate-key` and `passwd` actions."""
     parser = subparsers.add_parser(
         "server",
-        help="run the Conveyor server (REST API, webhooks, queue)",
-        description="Run the Conveyor server: repositories, secrets, builds and the REST API.",
+        help="run the Conveyor server (REST API, web pages, webhooks, queue)",
+        description=(
+            "Run the Conveyor server: repositories, secrets, builds, the REST API and the web "
+            "pages."
+        ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -71,10 +77,16 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="the new key (created with mode 0600 if missing)",
     )
+    passwd = actions.add_parser(
+        "passwd",
+        help="set a user's password for the web pages (from stdin, or asked twice)",
+    )
+    _common(passwd, argparse.SUPPRESS)
+    passwd.add_argument("login", metavar="LOGIN", help="the user's login")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch to serve, migrate or rotate-key."""
+    """Dispatch to serve, migrate, rotate-key or passwd."""
     from conveyor.server.settings import load_settings
 
     settings = load_settings(
@@ -87,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
         return _migrate(settings)
     if args.action == "rotate-key":
         return _rotate(settings, args.new_key_file)
+    if args.action == "passwd":
+        from conveyor.cli.server_passwd import passwd
+
+        return passwd(settings, args.login)
     from conveyor.cli.server_run import serve
 
     return serve(settings)

@@ -32,6 +32,7 @@ from conveyor.server.rpc import routes as rpc_routes
 from conveyor.server.rpc.reaper import run_reaper
 from conveyor.server.settings import Settings
 from conveyor.server.startup import ServerState, open_state
+from conveyor.server.web import install as install_web
 
 ROUTERS = (
     users,
@@ -79,6 +80,7 @@ def create_app(settings: Settings, state: ServerState | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(rpc_routes.router)
+    install_web(app)  # the pages come last: their `/{owner}/{name}` paths catch the rest
     app.add_middleware(BodyLimit, limit=settings.max_body, hook_limit=settings.max_hook_body)
     app.add_middleware(AccessLog, observe=metrics.observe)
     return app

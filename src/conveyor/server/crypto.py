@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -30,12 +32,13 @@ class DecryptError(SecretError):
 class Cipher:
     """Encrypts and decrypts values with one key; the key never appears in a repr."""
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_root")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise ConfigError(f"the secret key must be {KEY_BYTES} bytes")
         self._aead = AESGCM(key)
+        self._root = hmac.digest(key, b"conveyor derived keys v1", hashlib.sha256)
 
     def __repr__(self) -> str:
         return "Cipher(<key hidden>)"
@@ -55,6 +58,11 @@ class Cipher:
             raise DecryptError(
                 "a stored value does not decrypt with this key (wrong key, or a row was moved)"
             ) from None
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for `purpose` (e.g. signing web session cookies), derived from the
+        secret key; another purpose, or another secret key, gives an unrelated key."""
+        return hmac.digest(self._root, purpose.encode(), hashlib.sha256)
 
     def check_value(self) -> bytes:
         """The known plaintext, encrypted: stored once so that a wrong key is seen at start."""

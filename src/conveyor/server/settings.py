@@ -24,12 +24,14 @@ DEFAULT_LEASE = 30.0
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UserCreate:
-    """CONVEYOR_USER_CREATE=username:NAME,admin:true,token:TOKEN: a user made or updated."""
+    """CONVEYOR_USER_CREATE=username:NAME,admin:true,token:TOKEN,password:P: a user made or
+    updated (the password signs in to the web pages)."""
 
     login: str
     admin: bool = False
     token: str | None = field(default=None, repr=False)
     machine: bool = False
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,15 +171,17 @@ def _drone_public_url(env: Mapping[str, str]) -> str | None:
 
 
 def parse_user_create(text: str) -> UserCreate:
-    """`username:NAME,admin:true,token:TOKEN` (Drone's format); ConfigError naming the bad part."""
+    """`username:NAME,admin:true,token:TOKEN` (Drone's format, plus `password:P`); ConfigError
+    naming the bad part (never the token's or the password's value)."""
     values: dict[str, str] = {}
     for part in text.split(","):
         key, sep, value = part.partition(":")
         key = key.strip()
-        if not sep or key not in {"username", "admin", "token", "machine"}:
+        if not sep or key not in {"username", "admin", "token", "machine", "password"}:
+            shown = repr(key) if sep and key else "a part"  # never echo a value
             raise ConfigError(
-                f"CONVEYOR_USER_CREATE: {key or part!r} is not one of username:, admin:, "
-                "token:, machine:"
+                f"CONVEYOR_USER_CREATE: {shown} is not one of username:, admin:, token:, "
+                "machine:, password:"
             )
         values[key] = value.strip()
     login = values.get("username", "")
@@ -189,9 +193,13 @@ def parse_user_create(text: str) -> UserCreate:
     token = values.get("token") or None
     if token is not None and len(token) < 16:
         raise ConfigError("CONVEYOR_USER_CREATE: the token must have at least 16 characters")
+    password = values.get("password") or None
+    if password is not None and len(password) < 8:
+        raise ConfigError("CONVEYOR_USER_CREATE: the password must have at least 8 characters")
     return UserCreate(
         login=login,
         admin=values.get("admin", "false").lower() == "true",
         machine=values.get("machine", "false").lower() == "true",
         token=token,
+        password=password,
     )

@@ -1,4 +1,5 @@
-"""Users and their API tokens: tokens are random, shown once, and stored only as SHA-256.
+"""Users, their API tokens and passwords: tokens are random, shown once, and stored only as
+SHA-256; passwords (for the web pages) only as argon2id hashes.
 
 Used by the API, by start-up (CONVEYOR_USER_CREATE, the first admin) and by tests.
 """
@@ -13,6 +14,7 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from conveyor.server.passwords import hash_password
 from conveyor.server.settings import UserCreate
 from conveyor.server.store.models import User
 
@@ -86,6 +88,12 @@ def rotate_token(user: User) -> str:
     return token
 
 
+def set_password(user: User, password: str) -> None:
+    """Give `user` a new password (PasswordRuleError when it cannot be used)."""
+    user.password_hash = hash_password(password)
+    user.updated = int(time.time())
+
+
 def apply_user_create(session: Session, wanted: UserCreate) -> tuple[User, str | None]:
     """Create or update the CONVEYOR_USER_CREATE user; returns it and a token made for it, if
     the server chose one (None when the setting gave the token or the user already existed)."""
@@ -98,12 +106,16 @@ def apply_user_create(session: Session, wanted: UserCreate) -> tuple[User, str |
             machine=wanted.machine,
             token=wanted.token,
         )
+        if wanted.password:
+            set_password(user, wanted.password)
         return user, None if wanted.token else token
     user.admin = wanted.admin
     user.machine = wanted.machine
     user.active = True
     if wanted.token:
         user.token_hash = hash_token(wanted.token)
+    if wanted.password:
+        set_password(user, wanted.password)
     user.updated = int(time.time())
     return user, None
 

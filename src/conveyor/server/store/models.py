@@ -61,6 +61,18 @@ class User(Base):
     last_login: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie holds the user id and a nonce kept here only as its
+    SHA-256; signing out deletes the row."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[int] = mapped_column(BigInteger)
+    expires: Mapped[int] = mapped_column(BigInteger)
+
+
 class Repo(Base):
     """A repository the server builds; `hook_secret` is the encrypted webhook secret."""
 
