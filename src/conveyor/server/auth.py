@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from conveyor.server.store.models import Perm, Repo, User
@@ -87,3 +87,11 @@ def permission_of(caller: Caller, repo: Repo, row: Perm | None) -> Permission:
         write=row.write or row.admin,
         admin=row.admin,
     )
+
+
+def readable_repos(session: Session, caller: Caller) -> list[tuple[Repo, Permission]]:
+    """Every repository `caller` may read, by slug, with the permission (one query)."""
+    mine = and_(Perm.repo_id == Repo.id, Perm.user_id == caller.id)
+    rows = session.execute(select(Repo, Perm).outerjoin(Perm, mine).order_by(Repo.slug))
+    found = [(repo, permission_of(caller, repo, row)) for repo, row in rows]
+    return [(repo, perm) for repo, perm in found if perm.read]

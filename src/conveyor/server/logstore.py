@@ -39,6 +39,10 @@ def append(session: Session, step_id: int, lines: Iterable[Line]) -> list[Line]:
 
 
 def read(session: Session, step_id: int) -> list[Line]:
-    """Every stored line of the step, in order."""
-    rows = session.scalars(select(LogLine).where(LogLine.step_id == step_id).order_by(LogLine.pos))
-    return [Line(pos=r.pos, out=r.out, time=r.time) for r in rows]
+    """Every stored line of the step, in order (columns only: no ORM objects to build)."""
+    rows = session.execute(
+        select(LogLine.pos, LogLine.out, LogLine.time)
+        .where(LogLine.step_id == step_id)
+        .order_by(LogLine.pos)
+    )
+    return [Line(pos=pos, out=out, time=time) for pos, out, time in rows]

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conveyor.server.settings import Settings, UserCreate
-from conveyor.server.startup import open_state
+from conveyor.server.startup import ServerState, open_state
 
-from ..conftest import ADMIN_TOKEN, make_settings
+from ..conftest import ADMIN_TOKEN, RPC_SECRET, Api, make_settings
 
 ADMIN_PASSWORD = "admin-password-0123"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -24,9 +24,15 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 class Browser:
     """A TestClient used like a browser: cookies kept, forms posted with their CSRF token."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, state: ServerState) -> None:
         self.client = client
+        self.state = state
         self.admin_headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    @property
+    def as_api(self) -> Api:
+        """The same client as the server tests' `Api` helper (for their support modules)."""
+        return Api(self.client.app, self.client, self.state)  # type: ignore[arg-type]
 
     def csrf(self, path: str = "/login") -> str:
         """The CSRF token of the page at `path` (sets the pre-sign-in cookie if needed)."""
@@ -83,9 +89,9 @@ class Browser:
 
 
 def web_settings(tmp_path: Path, db_url: str) -> Settings:
-    """Settings whose admin has ADMIN_TOKEN and ADMIN_PASSWORD."""
+    """Settings whose admin has ADMIN_TOKEN and ADMIN_PASSWORD; agents send RPC_SECRET."""
     admin = UserCreate(login="admin", admin=True, token=ADMIN_TOKEN, password=ADMIN_PASSWORD)
-    return make_settings(tmp_path / "data", db_url, user_create=admin)
+    return make_settings(tmp_path / "data", db_url, user_create=admin, rpc_secret=RPC_SECRET)
 
 
 def open_browser(tmp_path: Path, db_url: str) -> Iterator[Browser]:
@@ -96,7 +102,7 @@ def open_browser(tmp_path: Path, db_url: str) -> Iterator[Browser]:
     state = open_state(settings)
     app = create_app(settings, state)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Browser(client)
+        yield Browser(client, state)
     state.engine.dispose()
 
 

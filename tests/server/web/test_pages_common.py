@@ -67,3 +67,13 @@ def test_a_form_must_be_urlencoded(browser: Browser) -> None:
     answer = browser.client.post("/logout", json={"csrf_token": "x"})
     assert answer.status_code == 415
     assert "x-www-form-urlencoded" in answer.text
+
+
+def test_the_current_section_is_marked(browser: Browser) -> None:
+    browser.sign_in()
+    account = browser.client.get("/account").text
+    assert account.count('aria-current="page"') == 1
+    assert 'aria-current="page">Account' in account
+    home = browser.client.get("/").text
+    assert home.count('aria-current="page"') == 1
+    assert 'aria-current="page">Repositories' in home

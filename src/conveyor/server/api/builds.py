@@ -4,7 +4,7 @@ restart (a new number), cancel, approve and decline. Git runs outside any transa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
@@ -31,10 +31,17 @@ from conveyor.server.store.models import Build, Repo, Stage, Step
 router = APIRouter(tags=["builds"])
 BASE = "/api/repos/{owner}/{name}/builds"
 RESERVED = {"branch", "commit", "access_token"}
+T = TypeVar("T")
 
 
 def full_build_json(session: Session, build: Build) -> JSON:
     """A build with `stages[].steps[]` (one query for both)."""
+    stages = stages_with_steps(session, build)
+    return build_json(build, [stage_json(stage, steps) for stage, steps in stages])
+
+
+def stages_with_steps(session: Session, build: Build) -> list[tuple[Stage, list[Step]]]:
+    """The build's stages in order, each with its steps in order (one query)."""
     query = (
         select(Stage, Step)
         .outerjoin(Step, Step.stage_id == Stage.id)
@@ -46,7 +53,7 @@ def full_build_json(session: Session, build: Build) -> JSON:
         steps = stages.setdefault(stage.id, (stage, []))[1]
         if step is not None:
             steps.append(step)
-    return build_json(build, [stage_json(stage, steps) for stage, steps in stages.values()])
+    return list(stages.values())
 
 
 def find_build(
@@ -54,10 +61,26 @@ def find_build(
 ) -> tuple[Repo, Build]:
     """The repository and its build `number`; 404/403 as for the repository."""
     repo, _ = find_repo(session, caller, owner, name, need)
+    return repo, build_of(session, repo, number)
+
+
+def build_of(session: Session, repo: Repo, number: int) -> Build:
+    """Build `number` of `repo`; 404 when there is none."""
     build = session.scalar(select(Build).where(Build.repo_id == repo.id, Build.number == number))
     if build is None:
         raise not_found("build")
-    return repo, build
+    return build
+
+
+def builds_page(
+    session: Session, repo: Repo, *, page: int, per_page: int, branch: str | None = None
+) -> list[Build]:
+    """One page of the repository's builds, newest first (optionally of one branch)."""
+    query = select(Build).where(Build.repo_id == repo.id)
+    if branch:
+        query = query.where(Build.target == branch)
+    query = query.order_by(Build.number.desc()).offset((page - 1) * per_page).limit(per_page)
+    return list(session.scalars(query))
 
 
 def _locked_repo(session: Session, repo_id: int) -> Repo:
@@ -85,11 +108,8 @@ def list_builds(
     """The repository's builds, newest first (without stages)."""
     with ctx.read() as session:
         repo, _ = find_repo(session, caller, owner, name, Access.READ)
-        query = select(Build).where(Build.repo_id == repo.id)
-        if branch:
-            query = query.where(Build.target == branch)
-        query = query.order_by(Build.number.desc()).offset((page - 1) * per_page).limit(per_page)
-        return [build_json(build) for build in session.scalars(query)]
+        builds = builds_page(session, repo, page=page, per_page=per_page, branch=branch)
+        return [build_json(build) for build in builds]
 
 
 @router.post(BASE, status_code=201)
@@ -136,23 +156,13 @@ def restart_build(
     *, ctx: Ctx, caller: CallerDep, request: Request, owner: str, name: str, number: Number
 ) -> JSON:
     """Run a build again, as a new build (its parent is `number`)."""
-    with ctx.read() as session:
-        repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
-        view = RepoView.of(repo)
-        facts = restart_facts(build, caller.login, _params(request))
-    pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
-    with ctx.tx() as session:
-        new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        answer = full_build_json(session, new)
-        event = build_event(session, new.id)
-    _changed(ctx, event)
-    return answer
+    return restart(ctx, caller, (owner, name, number), _params(request), full_build_json)
 
 
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """Cancel a build: what has not finished is killed."""
-    return _control(ctx, caller, (owner, name, number), cancel)
+    return control(ctx, caller, (owner, name, number), cancel, full_build_json)
 
 
 @router.post(BASE + "/{number}/approve/{stage}")
@@ -160,7 +170,8 @@ def approve_stage(
     *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Let a blocked stage run."""
-    return _control(ctx, caller, (owner, name, number), lambda s, b: approve(s, b, stage))
+    where = (owner, name, number)
+    return control(ctx, caller, where, lambda s, b: approve(s, b, stage), full_build_json)
 
 
 @router.post(BASE + "/{number}/decline/{stage}")
@@ -168,7 +179,8 @@ def decline_stage(
     *, ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number, stage: Number
 ) -> JSON:
     """Refuse a blocked stage."""
-    return _control(ctx, caller, (owner, name, number), lambda s, b: decline(s, b, stage))
+    where = (owner, name, number)
+    return control(ctx, caller, where, lambda s, b: decline(s, b, stage), full_build_json)
 
 
 def _changed(ctx: AppContext, event: BuildEvent | None) -> None:
@@ -177,12 +189,38 @@ def _changed(ctx: AppContext, event: BuildEvent | None) -> None:
     publish_builds(ctx.hub, [event])
 
 
-def _control(
+def restart(
+    ctx: AppContext,
+    caller: Caller,
+    where: tuple[str, str, int],
+    params: dict[str, str],
+    answer: Callable[[Session, Build], T],
+) -> T:
+    """Restart build `where` as a new build (write permission); `answer` is computed from the
+    new build inside the transaction. Used by the API and the web pages."""
+    owner, name, number = where
+    with ctx.read() as session:
+        repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
+        view = RepoView.of(repo)
+        facts = restart_facts(build, caller.login, params)
+    pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
+    with ctx.tx() as session:
+        new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
+        result = answer(session, new)
+        event = build_event(session, new.id)
+    _changed(ctx, event)
+    return result
+
+
+def control(
     ctx: AppContext,
     caller: Caller,
     where: tuple[str, str, int],
     change: Callable[[Session, Build], None],
-) -> JSON:
+    answer: Callable[[Session, Build], T],
+) -> T:
+    """Cancel, approve or decline (`change`) with write permission; 409 when the build is not
+    in a state for it, 404 for an unknown stage. Used by the API and the web pages."""
     owner, name, number = where
     with ctx.tx() as session:
         _, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
@@ -192,7 +230,7 @@ def _control(
             raise ApiError(409, str(exc)) from None
         except LookupError:
             raise not_found("stage") from None
-        answer = full_build_json(session, build)
+        result = answer(session, build)
         event = build_event(session, build.id)
     _changed(ctx, event)
-    return answer
+    return result

@@ -15,7 +15,7 @@ from conveyor.server.api.deps import NAME, CallerDep, Ctx, find_repo, slug_of
 from conveyor.server.api.errors import ApiError, bad_request, forbidden
 from conveyor.server.api.inputs import RepoCreateBody, RepoPatchBody
 from conveyor.server.api.render import JSON, repo_json
-from conveyor.server.auth import FULL, Access, permission
+from conveyor.server.auth import FULL, Access, readable_repos
 from conveyor.server.crypto import hook_aad
 from conveyor.server.repo_settings import (
     RepoChanges,
@@ -33,13 +33,7 @@ router = APIRouter(tags=["repos"])
 def list_repos(ctx: Ctx, caller: CallerDep) -> list[JSON]:
     """The repositories the caller may read."""
     with ctx.read() as session:
-        repos = session.scalars(select(Repo).order_by(Repo.slug))
-        out = []
-        for repo in repos:
-            perm = permission(session, caller, repo)
-            if perm.read:
-                out.append(repo_json(repo, perm))
-        return out
+        return [repo_json(repo, perm) for repo, perm in readable_repos(session, caller)]
 
 
 @router.post("/api/repos/{owner}/{name}", status_code=201)

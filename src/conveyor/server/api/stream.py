@@ -27,7 +27,7 @@ LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
 EVENT_STREAM = "text/event-stream"
 
 
-def _last_id(text: str | None) -> int:
+def last_event(text: str | None) -> int:
     """The Last-Event-ID header as a number (-1: none, start from the beginning)."""
     return int(text) if text is not None and text.strip().isdigit() else -1
 
@@ -42,14 +42,14 @@ def stream_builds(
 
     async def may_read(repo_id: int) -> bool:
         if repo_id not in readable:
-            readable[repo_id] = await run_in_threadpool(_may_read, ctx, caller, repo_id)
+            readable[repo_id] = await run_in_threadpool(may_read_repo, ctx, caller, repo_id)
         return readable[repo_id]
 
-    events = build_stream(ctx.hub, max(_last_id(last_event_id), 0), may_read)
+    events = build_stream(ctx.hub, max(last_event(last_event_id), 0), may_read)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=HEADERS)
 
 
-def _may_read(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
+def may_read_repo(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
     with ctx.tx() as session:
         repo = session.get(Repo, repo_id)
         return repo is not None and permission(session, caller, repo).read
@@ -75,13 +75,13 @@ def stream_step(
         step_id = find_step(session, build, stage, step).id
 
     async def stored(after: int) -> tuple[list[Line], bool]:
-        return await run_in_threadpool(_stored, ctx, step_id, after)
+        return await run_in_threadpool(stored_lines, ctx, step_id, after)
 
-    events = step_stream(ctx.hub, step_topic(step_id), _last_id(last_event_id), stored)
+    events = step_stream(ctx.hub, step_topic(step_id), last_event(last_event_id), stored)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=HEADERS)
 
 
-def _stored(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool]:
+def stored_lines(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool]:
     """Lines stored after position `after`, and whether the step has ended (read first, so
     that no line stored before the end is missed)."""
     with ctx.tx() as session:

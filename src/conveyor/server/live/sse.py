@@ -27,38 +27,55 @@ def sse(name: str, data: Any, id: int | None = None) -> bytes:
 
 
 def line_event(line: Line) -> bytes:
+    """A log line as /api/stream sends it: JSON `{"pos", "out", "time"}`, the position as id."""
     return sse("message", {"pos": line.pos, "out": line.out, "time": line.time}, line.pos)
+
+
+def build_message(event: Event) -> bytes:
+    """A build event as /api/stream sends it: the Repo JSON with its build."""
+    return sse("message", event.data, event.id)
 
 
 StepState = Callable[[int], Awaitable[tuple[list[Line], bool]]]
 """Given the last position sent: the stored lines after it, and whether the step has ended."""
+LineEncoder = Callable[[Line], bytes]
+OtherEncoder = Callable[[str, Any], bytes]
+"""Encodes the step's other events (`pull` progress, `eof`) from their name and data."""
 
 
 async def step_stream(
-    hub: Hub, topic: object, after: int, stored: StepState
+    hub: Hub,
+    topic: object,
+    after: int,
+    stored: StepState,
+    *,
+    encode_line: LineEncoder = line_event,
+    encode_other: OtherEncoder = sse,
 ) -> AsyncIterator[bytes]:
-    """Lines after position `after`: stored ones first, then live ones, `eof` at the end."""
+    """Lines after position `after`: stored ones first, then live ones, `eof` at the end.
+    The encoders shape the events (the web pages send rendered HTML, the API JSON)."""
     sub = hub.subscribe(topic)  # before the replay: nothing falls between the two
     last = after
     try:
         for pull in hub.latest_pulls(topic):
-            yield sse(pull.name, pull.data)
+            yield encode_other(pull.name, pull.data)
         idle = 0.0
         while True:
             lines, ended = await stored(last)
             for line in lines:
-                yield line_event(line)
+                yield encode_line(line)
                 last = line.pos
             if ended:
-                yield sse("eof", {})
+                yield encode_other("eof", {})
                 return
             event = await _next(sub.queue, CHECK)
             while event is not None:
                 idle = 0.0
                 if event.name != "message":
-                    yield sse(event.name, event.data)
+                    yield encode_other(event.name, event.data)
                 elif event.id > last:
-                    yield sse("message", event.data, event.id)
+                    data = event.data
+                    yield encode_line(Line(pos=data["pos"], out=data["out"], time=data["time"]))
                     last = event.id
                 event = sub.queue.get_nowait() if not sub.queue.empty() else None
             if sub.dropped:
@@ -72,20 +89,28 @@ async def step_stream(
 
 
 async def build_stream(
-    hub: Hub, after: int, may_read: Callable[[int], Awaitable[bool]]
+    hub: Hub,
+    after: int,
+    may_read: Callable[[int], Awaitable[bool]],
+    *,
+    encode: Callable[[Event], bytes] = build_message,
+    hello: bytes = b"",
 ) -> AsyncIterator[bytes]:
-    """Build events the caller may read: those after `after` still kept, then live ones."""
+    """Build events the caller may read: those after `after` still kept, then live ones.
+    `hello` is sent first (the web pages refresh on it after a reconnect)."""
     sub = hub.subscribe(BUILDS)
     try:
+        if hello:
+            yield hello
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
-                yield sse("message", old.data, old.id)
+                yield encode(old)
         while not sub.dropped:
             event = await _next(sub.queue, PING)
             if event is None:
                 yield PING_BYTES
             elif await may_read(event.repo_id):
-                yield sse("message", event.data, event.id)
+                yield encode(event)
     finally:
         hub.unsubscribe(BUILDS, sub)
 

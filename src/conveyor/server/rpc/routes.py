@@ -120,9 +120,14 @@ def heartbeat(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
 
 @router.post("/stages/{stage_id}/steps")
 def report_steps(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
-    """Step states changed."""
+    """Step states changed: stored, then live readers are told (the build page shows them)."""
     report = _read(StepsReport.from_data, payload)
-    _on_stage(ctx, stage_id, report.agent, lambda s, stage: apply_steps(s, stage, report.steps))
+
+    def act(session: Session, stage: Stage) -> BuildEvent | None:
+        apply_steps(session, stage, report.steps)
+        return build_event(session, stage.build_id)
+
+    publish_builds(ctx.hub, [_on_stage(ctx, stage_id, report.agent, act)])
     return JSONResponse({})
 
 

@@ -7,30 +7,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from conveyor.server.web import account, errors, headers, signin, static
+from conveyor.server.web import (
+    account,
+    build_actions,
+    build_page,
+    errors,
+    headers,
+    live,
+    repos,
+    signin,
+    static,
+)
+from conveyor.server.web.lookup import RESERVED_OWNERS
 
 router = APIRouter(include_in_schema=False)
-PAGE_ROUTERS = (static.router, signin.router, account.router)
-"""Fixed paths first; the catch-all `/{owner}/{name}...` pages must come last."""
-for _page_router in PAGE_ROUTERS:
+PAGE_ROUTERS = (static.router, signin.router, account.router, live.router)
+"""Pages at fixed paths (`/login`, `/admin/...`, `/web/...`): matched first."""
+REPO_ROUTERS = (repos.router, build_page.router, build_actions.router)
+"""Pages under `/{owner}/{name}`: matched last, so they never take a fixed path."""
+for _page_router in (*PAGE_ROUTERS, *REPO_ROUTERS):
     router.include_router(_page_router)
 
-RESERVED_OWNERS = frozenset(
-    {
-        "api",
-        "rpc",
-        "hook",
-        "healthz",
-        "metrics",
-        "static",
-        "web",
-        "login",
-        "logout",
-        "account",
-        "admin",
-    }
-)
-"""Names that are paths of the server, never a repository owner in a page path."""
+__all__ = ["RESERVED_OWNERS", "install", "router"]
 
 
 def install(app: FastAPI) -> None:

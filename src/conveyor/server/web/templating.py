@@ -19,6 +19,8 @@ from conveyor.server.web.session import csrf_token, remember_anon, web_user
 
 FLASH_COOKIE = "conveyor_flash"
 NO_STORE = {"Cache-Control": "no-store"}
+STREAM_CHUNK = 64 * 1024
+"""Characters of a streamed page sent at once."""
 
 ENV = Environment(
     loader=PackageLoader("conveyor.server.web", "templates"),
@@ -37,23 +39,24 @@ ENV.globals.update(duration=timefmt.duration, version=__version__)
 
 
 def nav_of(request: Request) -> list[dict[str, Any]]:
-    """The header's links for this user, the current one marked."""
+    """The header's links for this user, the section of the current page marked."""
     caller = web_user(request)
     if caller is None:
         return []
-    links = [("/", "Repositories")]
+    links = [("/", "Repositories", "")]
     if caller.admin:
-        links.append(("/admin/agents", "Admin"))
-    links.append(("/account", "Account"))
+        links.append(("/admin/agents", "Admin", "/admin"))
+    links.append(("/account", "Account", "/account"))
     path = request.url.path
+    section = next((prefix for _, _, prefix in links if prefix and _under(path, prefix)), "")
     return [
-        {
-            "href": href,
-            "label": label,
-            "current": path == href or (href != "/" and path.startswith(href.rsplit("/", 1)[0])),
-        }
-        for href, label in links
+        {"href": href, "label": label, "current": prefix == section}
+        for href, label, prefix in links
     ]
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _flashes(request: Request) -> list[str]:
@@ -101,10 +104,26 @@ def render(
 
 def render_stream(request: Request, name: str, **context: Any) -> StreamingResponse:
     """The page `name` sent as it renders (for long pages such as a big log)."""
-    chunks: Iterator[str] = ENV.get_template(name).generate(context_of(request, context))
-    response = StreamingResponse(chunks, media_type="text/html; charset=utf-8")
+    pieces = ENV.get_template(name).generate(context_of(request, context))
+    response = StreamingResponse(_batched(pieces), media_type="text/html; charset=utf-8")
     _finish(request, response)
     return response
+
+
+def _batched(pieces: Iterator[str], size: int = STREAM_CHUNK) -> Iterator[str]:
+    """Template output in chunks of about `size` characters: each chunk crosses from a worker
+    thread to the event loop, which costs far more than joining small strings."""
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(batch)
+            batch.clear()
+            held = 0
+    if batch:
+        yield "".join(batch)
 
 
 def render_fragment(name: str, **context: Any) -> str:
