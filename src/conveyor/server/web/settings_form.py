@@ -4,7 +4,6 @@ what the API accepts; a checkbox left unticked is sent by no browser, so absent 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -15,10 +14,12 @@ from conveyor.server.api.inputs import (
     SecretPatchBody,
     UserCreateBody,
 )
+from conveyor.server.passwords import PasswordRuleError, check_new_password
 from conveyor.server.repo_settings import RepoChanges
 from conveyor.server.secret_edit import SecretNameError, check_name
 from conveyor.server.users import UserInputError, check_login
 from conveyor.server.web.form_errors import FormError, from_validation
+from conveyor.server.web.forms import FormData
 
 TEXT_FIELDS = ("git_http_url", "default_branch", "config_path")
 CHOICE_FIELDS = ("visibility", "image_cache_mode")
@@ -26,20 +27,20 @@ BOX_FIELDS = ("protected", "active")
 TIMEOUT_MAX = 1440
 
 
-def ticked(form: Mapping[str, str], name: str) -> bool:
+def ticked(form: FormData, name: str) -> bool:
     """Whether the checkbox `name` was ticked."""
-    return name in form
+    return form.has(name)
 
 
-def repo_changes(form: Mapping[str, str], *, admin: bool) -> RepoChanges:
+def repo_changes(form: FormData, *, admin: bool) -> RepoChanges:
     """The general settings form as changes; `trusted` and `timeout` are read only from a
     system admin's form (others never see those fields). FormError per bad field."""
-    data: dict[str, object] = {name: form.get(name, "") for name in TEXT_FIELDS + CHOICE_FIELDS}
+    data: dict[str, object] = {name: form.get(name) for name in TEXT_FIELDS + CHOICE_FIELDS}
     data.update({name: ticked(form, name) for name in BOX_FIELDS})
     errors: dict[str, str] = {}
     if admin:
         data["trusted"] = ticked(form, "trusted")
-        text = form.get("timeout", "").strip()
+        text = form.get("timeout").strip()
         if text.isascii() and text.isdigit():
             data["timeout"] = int(text)
         else:
@@ -66,10 +67,10 @@ class SecretInput:
     pull_request: bool
 
 
-def new_secret_input(form: Mapping[str, str]) -> SecretInput:
+def new_secret_input(form: FormData) -> SecretInput:
     """The "add a secret" form; FormError naming `name` or `value`."""
-    name = form.get("name", "").strip()
-    value = form.get("value", "")
+    name = form.get("name").strip()
+    value = form.get("value")
     errors: dict[str, str] = {}
     try:
         check_name(name)
@@ -84,9 +85,9 @@ def new_secret_input(form: Mapping[str, str]) -> SecretInput:
     return SecretInput(name=name, value=value, pull_request=ticked(form, "pull_request"))
 
 
-def replaced_value(form: Mapping[str, str]) -> str | None:
+def replaced_value(form: FormData) -> str | None:
     """The "replace the value" field: None when left empty (only the flag changes)."""
-    value = form.get("value", "")
+    value = form.get("value")
     if not value:
         return None
     try:
@@ -110,14 +111,23 @@ class UserInput:
     admin: bool
 
 
-def new_user_input(form: Mapping[str, str]) -> UserInput:
-    """The "add a user" form, its login checked by the API's body model; FormError."""
-    login = form.get("login", "").strip()
+def new_user_input(form: FormData) -> UserInput:
+    """The "add a user" form: the login checked by the API's body model and the user rules,
+    the password by the password rules; FormError naming `login` and/or `password`."""
+    login = form.get("login").strip()
+    password = form.get("password")
+    errors: dict[str, str] = {}
     try:
         UserCreateBody.model_validate({"login": login})
         check_login(login)
     except ValidationError as exc:
-        raise FormError(from_validation(exc).errors) from None
+        errors.update(from_validation(exc).errors)
     except UserInputError:
-        raise FormError({"login": "letters, digits, '.', '_' or '-' (at most 250)"}) from None
-    return UserInput(login=login, password=form.get("password", ""), admin=ticked(form, "admin"))
+        errors["login"] = "letters, digits, '.', '_' or '-' (at most 250)"
+    try:
+        check_new_password(password)
+    except PasswordRuleError as exc:
+        errors["password"] = str(exc)
+    if errors:
+        raise FormError(errors)
+    return UserInput(login=login, password=password, admin=ticked(form, "admin"))
