@@ -96,9 +96,12 @@ class Received:
 
     def attach(self) -> None:
         """Start recording (call before the first navigation)."""
-        self.page.expose_function("conveyorSseSeen", self.sse.append)
+        self.page.expose_function("conveyorSseSeen", self._sse_seen)
         self.page.add_init_script(SSE_RECORDER)
         self.page.on("requestfinished", self._finished)
+
+    def _sse_seen(self, data: str) -> None:
+        self.sse.append(data)
 
     def _finished(self, request: Request) -> None:
         response = request.response()
