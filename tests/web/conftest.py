@@ -120,7 +120,8 @@ def shared_site(tmp_path_factory: pytest.TempPathFactory, testenv: LocalEnv) -> 
     its lint, a secret and a registry credential (added with the API)."""
     root = tmp_path_factory.mktemp("shared-site")
     url = f"sqlite:///{root / 'conveyor.sqlite'}"
-    with web_site(root, url, QUICK.format(image=testenv.image)) as made:
+    first = QUICK.format(image=testenv.image) + "image_pull_secrets: [registry_login]\n"
+    with web_site(root, url, first) as made:
         api = made.site
         api.api("POST", f"/repos/{SLUG}/secrets", json={"name": "token", "data": "t0ken-value"})
         api.api(
@@ -128,8 +129,8 @@ def shared_site(tmp_path_factory: pytest.TempPathFactory, testenv: LocalEnv) -> 
             f"/repos/{SLUG}/secrets",
             json={"name": "registry_login", "data": testenv.docker_auth_config},
         )
-        first = api.build()
-        assert api.finished(first)["status"] == "success"
+        number = api.build()
+        assert api.finished(number)["status"] == "success"
         made.push(BROKEN.format(image=testenv.image), "a broken pipeline")
         api.finished(made.latest())
         yield made

@@ -72,7 +72,7 @@ CASES = {
         anchor="value",
         values={"name": "fresh_one", "value": ""},
         field="value",
-        says="value",
+        says="required",
     ),
     "registry-bad-host": FormCase(
         path=REGISTRY,
@@ -121,7 +121,7 @@ CASES = {
         anchor="value",
         values={"value": VALUE},
         field="value",
-        says="config.json",
+        says="not valid JSON",
         hidden=("value",),
     ),
     "settings-bad-git-url": FormCase(
@@ -136,14 +136,14 @@ CASES = {
         anchor="git_http_url",
         values={"timeout": "0"},
         field="timeout",
-        says="minute",
+        says="greater than or equal to 1",
     ),
     "settings-no-branch": FormCase(
         path=SETTINGS,
         anchor="git_http_url",
         values={"default_branch": ""},
         field="default_branch",
-        says="branch",
+        says="required",
     ),
     "user-bad-name": FormCase(
         path="/admin/users",

@@ -78,6 +78,19 @@ def test_axe_checks_the_contrast_label_and_keyboard_rules(
         assert rule in checked
 
 
+def _wide(page: Page) -> list[str]:
+    """The innermost elements that reach past the viewport's right edge."""
+    found: list[str] = page.evaluate(
+        """(width) => Array.from(document.querySelectorAll("body *"))
+            .filter((el) => el.getBoundingClientRect().right > width + 1)
+            .filter((el) => !Array.from(el.children).some(
+                (child) => child.getBoundingClientRect().right > width + 1))
+            .slice(0, 5).map((el) => el.outerHTML.slice(0, 120))""",
+        PHONE["width"],
+    )
+    return found
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_phone_width_has_no_horizontal_page_scroll(
     browser: Browser, shared_site: WebSite, signed_in: StorageState, name: str, tmp_path: Path
@@ -85,7 +98,9 @@ def test_phone_width_has_no_horizontal_page_scroll(
     page = _open(browser, shared_site, signed_in, name, viewport=PHONE)
     try:
         wide = page.evaluate("() => document.documentElement.scrollWidth")
-        assert wide <= PHONE["width"], f"{PAGES[name]} is {wide} px wide at {PHONE['width']} px"
+        assert wide <= PHONE["width"], (
+            f"{PAGES[name]} is {wide} px wide at {PHONE['width']} px; too wide: {_wide(page)}"
+        )
         if name in {"build", "repositories", "secrets"}:
             screenshot(page, f"{name}-phone", "light", tmp_path)
     finally:
