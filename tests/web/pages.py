@@ -25,9 +25,7 @@ def add_registry_credential(
     page.locator("input[name=host]").fill(host)
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    named = page.locator("input[name=name]")
-    if named.count():
-        named.fill(name)
+    page.locator("input[name=name]").fill(name)
     submit(page, "form:has(input[name=host])")
 
 
