@@ -134,7 +134,7 @@ def first_paint(browser: Browser, site: WebSite, state: StorageState, loads: int
     site.push(BIG, "10,000 lines")
     number = site.latest()
     assert site.site.finished(number)["status"] == "success"
-    url = site.url(f"/{SLUG}/{number}")
+    url = site.url(f"/{SLUG}/{number}/1/2")  # the step "print" (1 is the clone)
     context = new_context(browser, state=state)
     html = context.request.get(url).text()
     context.close()
@@ -171,7 +171,7 @@ def latency(browser: Browser, site: WebSite, state: StorageState, lines: int) ->
     context = new_context(browser, state=state)
     page: Page = context.new_page()
     page.add_init_script(WATCH_LATENCY)
-    page.goto(site.url(f"/{SLUG}/{number}"))
+    page.goto(site.url(f"/{SLUG}/{number}/1/2"))
     page.wait_for_function(
         f"() => Object.keys(window.__arrivals).length >= {lines}", timeout=120_000
     )

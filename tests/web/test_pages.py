@@ -21,7 +21,7 @@ PAGES = {
     "login": "/login",
     "repositories": "/",
     "builds": f"/{SLUG}",
-    "build": f"/{SLUG}/1",
+    "build": f"/{SLUG}/1/1/2",
     "build-lint-failure": f"/{SLUG}/2",
     "settings": f"/{SLUG}/settings",
     "secrets": f"/{SLUG}/settings/secrets",
