@@ -6,6 +6,7 @@ that send thousands of requests use Starlette's in-process TestClient instead.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -40,3 +42,17 @@ def serve_app(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def sse_events(response: httpx.Response, *, json_data: bool = True) -> Iterator[dict[str, Any]]:
+    """The Server-Sent Events of a streamed response (comments skipped); `data` parsed as JSON
+    unless `json_data` is false."""
+    event: dict[str, Any] = {}
+    for line in response.iter_lines():
+        if not line:
+            if event:
+                yield event
+            event = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            event[key] = json.loads(value) if key == "data" and json_data else value

@@ -4,17 +4,15 @@ only to callers who may read the repository."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from .builds_support import make_project
 from .conftest import Api
-from .live import serve_app
+from .live import serve_app, sse_events
 from .rpc_support import PIPELINE, Agent
 
 STEP = "/api/stream/octo/app/1/1/2"
@@ -26,17 +24,7 @@ def url(rpc_api: Api) -> Iterator[str]:
         yield base
 
 
-def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
-    """Parsed SSE events (comments skipped)."""
-    event: dict[str, Any] = {}
-    for line in response.iter_lines():
-        if not line:
-            if event:
-                yield event
-            event = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            event[key] = json.loads(value) if key == "data" else value
+_events = sse_events
 
 
 def _lines(agent: Agent, sid: int, positions: range) -> None:

@@ -19,8 +19,8 @@ environment (Drone's DRONE_* names are accepted too, see docs/server.md):
   CONVEYOR_DATABASE_URL     sqlite:///PATH [DATA_DIR/conveyor.sqlite] or postgresql://...
   CONVEYOR_SECRET_KEY_FILE  key of the secrets at rest [DATA_DIR/secret.key, made 0600]
   CONVEYOR_RPC_SECRET       shared secret of the agents
-  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN,password:P  (made or updated
-                            at start; the password signs in to the web pages)
+  CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN,password:P
+                            (made or updated at start; password: for the web pages)
   CONVEYOR_SERVER_URL       the URL forges use to reach /hook [http://ADDR]
   CONVEYOR_LEASE            how long an agent may stay silent about a running stage [30s]
 
@@ -31,8 +31,8 @@ examples:
   conveyor server --addr 0.0.0.0:8080 --database-url postgresql://ci@db/ci
   conveyor server migrate                       apply database migrations and exit
   conveyor server rotate-key --new-key-file /etc/conveyor/new.key
-  conveyor server passwd alice                  set alice's web password (asked twice)
-  printf '%s\n' "$PW" | conveyor server passwd alice     (or from standard input)
+  conveyor server passwd alice                  set alice's web password
+  printf '%s\\n' "$PW" | conveyor server passwd alice    (from standard input)
 """
 
 
@@ -48,10 +48,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "server",
         help="run the Conveyor server (REST API, web pages, webhooks, queue)",
-        description=(
-            "Run the Conveyor server: repositories, secrets, builds, the REST API and the web "
-            "pages."
-        ),
+        description="Run the Conveyor server: the REST API, the web pages, builds and queue.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -7,27 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from ..builds_support import Project, make_project
-from ..rpc_support import Agent
+from ..rpc_support import PIPELINE, Agent
 from .conftest import Browser
 
-ONE_STEP = """\
-kind: pipeline
-type: docker
-name: build
-steps:
-- name: test
-  image: ci-test/busybox:1
-  commands: [echo hi]
-"""
 
-
-def project(browser: Browser, root: Path, text: str = ONE_STEP) -> Project:
-    """octo/app with the pipeline `text`."""
+def project(browser: Browser, root: Path, text: str = PIPELINE) -> Project:
+    """octo/app with the pipeline `text` (default: stages `build`, then `deploy`)."""
     return make_project(browser.as_api, root, text)
 
 
-def started(browser: Browser, root: Path, text: str = ONE_STEP) -> tuple[Agent, int]:
-    """Build 1 of octo/app claimed by an agent, its step 2 (`test`; 1 is `clone`) running."""
+def started(browser: Browser, root: Path, text: str = PIPELINE) -> tuple[Agent, int]:
+    """Build 1 of octo/app: its stage 1 claimed by an agent, step 2 (`test`; 1 is `clone`)
+    running."""
     made = project(browser, root, text).build()
     assert made.status_code == 201, made.text
     agent = Agent(browser.client, "agent-1")

@@ -23,10 +23,10 @@ def test_repositories_show_their_last_build(browser: Browser, tmp_path: Path) ->
     assert '<a href="/octo/app/1">#1</a>' in page.text
     assert 'sse-connect="/web/stream/builds"' in page.text
     fragment = browser.client.get("/web/fragments/repos")
-    assert fragment.text.lstrip().startswith('<div id="repo-list"')
+    assert fragment.text.lstrip().startswith('<ul class="list">')
     assert "<html" not in fragment.text
-    finish(agent, sid)
-    assert 'class="badge s-success"' in browser.client.get("/web/fragments/repos").text
+    finish(agent, sid, "failure")  # the `deploy` stage that depends on it is skipped
+    assert 'class="badge s-failure"' in browser.client.get("/web/fragments/repos").text
 
 
 def test_a_repository_lists_its_builds_with_pages(browser: Browser, tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from ..live import serve_app
+from ..live import serve_app, sse_events
 from .builds_seed import finish, lines, project, started
 from .conftest import Browser
 
@@ -29,16 +30,8 @@ def _cookie(browser: Browser) -> dict[str, str]:
     return {"Cookie": f"conveyor_session={browser.client.cookies.get('conveyor_session')}"}
 
 
-def _events(response: httpx.Response) -> Iterator[dict[str, str]]:
-    event: dict[str, str] = {}
-    for line in response.iter_lines():
-        if not line:
-            if event:
-                yield event
-            event = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            event[key] = value
+def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+    return sse_events(response, json_data=False)  # the data is HTML
 
 
 def test_lines_arrive_rendered_then_eof(browser: Browser, tmp_path: Path, url: str) -> None:

@@ -128,3 +128,16 @@ def test_signed_in_user_skips_the_form(browser: Browser) -> None:
     answer = browser.client.get("/login?next=/account", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/account"
+
+
+def test_htmx_requests_may_send_the_token_as_a_header(browser: Browser) -> None:
+    browser.sign_in()
+    token = browser.csrf("/account")
+    answer = browser.client.post(
+        "/logout",
+        content=b"",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert browser.client.get("/account", follow_redirects=False).status_code == 303

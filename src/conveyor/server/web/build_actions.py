@@ -5,6 +5,7 @@ then redirects back with a message; a build not in a state for it is a 409 page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -24,11 +25,28 @@ router = APIRouter(include_in_schema=False)
 BUILD = "/{owner}/{name}/{number:int}"
 
 
+class StageVerb(StrEnum):
+    """What a button does to a blocked stage."""
+
+    APPROVE = "approve"
+    DECLINE = "decline"
+
+
+STAGE_CHANGES: dict[StageVerb, tuple[Callable[[Session, Build, int], None], str]] = {
+    StageVerb.APPROVE: (approve, "approved"),
+    StageVerb.DECLINE: (decline, "declined"),
+}
+
+
 def _number(_session: Session, build: Build) -> int:
     return build.number
 
 
-def _where(owner: str, name: str, number: int) -> tuple[str, str, int]:
+def _checked(
+    request: Request, form: FormDep, owner: str, name: str, number: int
+) -> tuple[str, str, int]:
+    """The build's place, once the form's CSRF token is right and the owner can exist."""
+    check_csrf(request, form.get("csrf_token"))
     if owner.lower() in RESERVED_OWNERS:
         raise WebError(404, "page not found")
     return owner, name, number
@@ -46,23 +64,10 @@ def restart_build(
     number: int,
 ) -> Response:
     """Run the build again as a new build; shows the new one."""
-    check_csrf(request, form.get("csrf_token"))
-    new = restart(ctx, caller, _where(owner, name, number), {}, _number)
-    return see_other(
-        f"/{owner}/{name}/{new}".lower(), f"Build #{new} started (a restart of #{number})."
-    )
-
-
-def _change(
-    request: Request,
-    ctx: Ctx,
-    caller: UserDep,
-    where: tuple[str, str, int],
-    change: tuple[Callable[[Session, Build], None], str],
-) -> Response:
-    owner, name, number = _where(*where)
-    control(ctx, caller, (owner, name, number), change[0], _number)
-    return see_other(f"/{owner}/{name}/{number}".lower(), change[1])
+    where = _checked(request, form, owner, name, number)
+    new = restart(ctx, caller, where, {}, _number)
+    message = f"Build #{new} started (a restart of #{number})."
+    return see_other(f"/{owner}/{name}/{new}".lower(), message)
 
 
 @router.post(BUILD + "/cancel")
@@ -77,18 +82,13 @@ def cancel_build(
     number: int,
 ) -> Response:
     """Cancel the build: what has not finished is killed."""
-    check_csrf(request, form.get("csrf_token"))
-    return _change(
-        request,
-        ctx,
-        caller,
-        (owner, name, number),
-        (cancel, f"Build #{number} is being cancelled."),
-    )
+    where = _checked(request, form, owner, name, number)
+    control(ctx, caller, where, cancel, _number)
+    return see_other(f"/{owner}/{name}/{number}".lower(), f"Build #{number} is being cancelled.")
 
 
-@router.post(BUILD + "/approve/{stage:int}")
-def approve_stage(
+@router.post(BUILD + "/{verb}/{stage:int}")
+def change_stage(
     *,
     request: Request,
     ctx: Ctx,
@@ -97,27 +97,11 @@ def approve_stage(
     owner: str,
     name: str,
     number: int,
+    verb: StageVerb,
     stage: int,
 ) -> Response:
-    """Let a blocked stage run."""
-    check_csrf(request, form.get("csrf_token"))
-    act = (lambda s, b: approve(s, b, stage), f"Stage {stage} approved.")
-    return _change(request, ctx, caller, (owner, name, number), act)
-
-
-@router.post(BUILD + "/decline/{stage:int}")
-def decline_stage(
-    *,
-    request: Request,
-    ctx: Ctx,
-    caller: UserDep,
-    form: FormDep,
-    owner: str,
-    name: str,
-    number: int,
-    stage: int,
-) -> Response:
-    """Refuse a blocked stage."""
-    check_csrf(request, form.get("csrf_token"))
-    act = (lambda s, b: decline(s, b, stage), f"Stage {stage} declined.")
-    return _change(request, ctx, caller, (owner, name, number), act)
+    """Approve (let it run) or decline (refuse) a blocked stage."""
+    where = _checked(request, form, owner, name, number)
+    change, done = STAGE_CHANGES[verb]
+    control(ctx, caller, where, lambda session, build: change(session, build, stage), _number)
+    return see_other(f"/{owner}/{name}/{number}".lower(), f"Stage {stage} {done}.")

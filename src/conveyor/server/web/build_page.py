@@ -145,7 +145,7 @@ def build_head(
     wanted = (stage, step) if stage and step else None
     with ctx.read() as session:
         view = build_view(session, caller, (owner, name, number), wanted)
-    return render(request, "_build_head.html", view=view, oob=True)
+    return render(request, "_build_fragment.html", view=view)
 
 
 @router.get(BUILD + "/{stage:int}/{step:int}/log.txt")

@@ -32,7 +32,9 @@ def log_html(step: int, lines: Iterable[Line]) -> Iterator[Markup]:
 def _size(value: object) -> str:
     if not isinstance(value, int) or value < 0:
         return ""
-    return f"{value / 1_000_000:.1f} MB" if value >= 100_000 else f"{value / 1000:.0f} kB"
+    if value >= 100_000:
+        return f"{value / 1_000_000:.1f} MB"
+    return f"{value / 1000:.0f} kB" if value >= 1000 else f"{value} B"
 
 
 def pull_html(step: int, data: Any) -> str:

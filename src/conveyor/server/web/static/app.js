@@ -1,7 +1,8 @@
 /* Conveyor's own script: small progressive enhancements; every page works without it.
    The build page's log: lines arrive from the server already rendered as HTML (one renderer,
    on the server), are appended once each (by position), and the pane follows the end while
-   "Follow" is ticked. Image pull progress replaces its own line. */
+   "Follow" is ticked (scrolling back up unticks it). Image pull progress replaces its own
+   line. htmx requests carry the CSRF token. */
 "use strict";
 
 (function () {
@@ -18,8 +19,19 @@
     }
     if (state) { state.textContent = "This step is running: new lines appear as they come."; }
 
+    var moving = false;  /* true while the script itself scrolls the pane */
+
     function toEnd() {
-      if (follow && follow.checked) { log.scrollTop = log.scrollHeight; }
+      if (follow && follow.checked) {
+        moving = true;
+        log.scrollTop = log.scrollHeight;
+      }
+    }
+
+    function onScroll() {
+      if (moving) { moving = false; return; }
+      var atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+      if (follow && follow.checked && !atEnd) { follow.checked = false; }  /* reading back */
     }
 
     function onLine(event) {
@@ -59,9 +71,16 @@
     }
 
     if (follow) { follow.addEventListener("change", toEnd); }
+    log.addEventListener("scroll", onScroll);
     toEnd();
     connect();
   }
+
+  /* htmx requests that change something carry the page's CSRF token as a header. */
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRF-Token"] = meta.getAttribute("content"); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     var log = document.querySelector(".log[data-stream]");
