@@ -113,3 +113,4 @@ def test_deactivating_a_user_ends_their_session(browser: Browser) -> None:
     assert myself.status_code == 400
     unknown = browser.post("/admin/users/bob", {"action": "delete-everything"})
     assert unknown.status_code == 400
+    assert browser.post("/admin/users/nobody", {"action": "activate"}).status_code == 404

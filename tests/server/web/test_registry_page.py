@@ -42,6 +42,8 @@ def test_a_login_becomes_a_config_json_secret_and_the_snippet_is_shown(browser: 
     config = _config(browser, "docker_config_127_0_0_1_5001")
     auth = config["auths"]["127.0.0.1:5001"]["auth"]
     assert base64.b64decode(auth).decode() == f"ci:{PASSWORD}"
+    unknown = browser.client.get(f"{PAGE}?saved=not_a_secret_here")
+    assert "not_a_secret_here" not in unknown.text
     listed = browser.api("GET", "/api/repos/octo/app/secrets").json()
     assert [secret["name"] for secret in listed] == ["docker_config_127_0_0_1_5001"]
     assert not [body for body in bodies if PASSWORD in body or auth in body]

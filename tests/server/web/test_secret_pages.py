@@ -9,6 +9,7 @@ import html
 from conveyor.server.context import AppContext
 from conveyor.server.secret_edit import find_secret
 from conveyor.server.secret_store import decrypt_value, org_scope, repo_scope
+from conveyor.server.web.registry_form import build_config
 
 from .conftest import Browser
 from .settings_support import field_error, make_repo, person, record
@@ -126,3 +127,22 @@ def test_secrets_need_write_permission(browser: Browser) -> None:
     assert refused.status_code == 403
     assert _stored(browser, APP, "k") == VALUE
     assert not [body for body in bodies if VALUE in body]
+
+
+def test_a_replacement_that_breaks_a_docker_config_keeps_the_old_value(browser: Browser) -> None:
+    make_repo(browser, "octo/app")
+    good = build_config(host="registry.example", username="ci", password=VALUE).text
+    bodies = record(browser)
+    browser.sign_in()
+    added = browser.post("/octo/app/settings/secrets", {"name": "dockercfg", "value": good})
+    assert added.status_code == 303
+    broken = '{"auths": {"registry.example": {"auth": "%%%"}}}'
+    answer = browser.post(
+        "/octo/app/settings/secrets/dockercfg", {"value": broken, "pull_request": "on"}
+    )
+    assert answer.status_code == 400
+    assert "base64" in html.unescape(field_error(answer.text, "value"))
+    assert _stored(browser, APP, "dockercfg") == good
+    assert _flags(browser, "dockercfg")["pull_request"] is False  # nothing changed
+    assert browser.post("/octo/app/settings/secrets/nothere", {}).status_code == 404
+    assert not [body for body in bodies if VALUE in body or "%%%" in body]

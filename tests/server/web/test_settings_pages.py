@@ -42,7 +42,9 @@ def test_a_repo_admin_saves_the_general_settings(browser: Browser) -> None:
     saved = alice.post("/octo/app/settings", FORM, token_from="/octo/app/settings")
     assert saved.status_code == 303
     assert saved.headers["location"] == "/octo/app/settings"
-    assert "Settings saved." in alice.client.get("/octo/app/settings").text
+    general = alice.client.get("/octo/app/settings").text
+    assert "Settings saved." in general
+    assert ">General</a>" in general
     repo = _repo(browser)
     assert (repo["default_branch"], repo["config_path"], repo["visibility"]) == (
         "trunk",
@@ -106,10 +108,14 @@ def test_settings_need_repository_admin_as_in_the_api(browser: Browser) -> None:
     assert bob.client.get("/octo/open/settings").status_code == 403
     _grant(browser, "bob", write=True)
     assert bob.client.get("/octo/app/settings").status_code == 403
-    assert bob.client.get("/octo/app/settings/secrets").status_code == 200  # secrets need write
+    secrets = bob.client.get("/octo/app/settings/secrets")
+    assert secrets.status_code == 200  # secrets need write
+    assert ">General</a>" not in secrets.text  # no tab that would only answer 403
+    assert 'href="/octo/app/settings/secrets"' in bob.client.get("/octo/app").text
     refused = bob.post("/octo/app/settings", FORM)
     assert refused.status_code == 403
     assert _repo(browser)["default_branch"] == "main"
+    assert bob.client.get("/static/app/settings").status_code == 404  # a server path
     signed_out = browser.client.get("/octo/app/settings", follow_redirects=False)
     assert signed_out.status_code == 303
     assert signed_out.headers["location"] == "/login?next=/octo/app/settings"

@@ -99,11 +99,7 @@ def get_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str) -> JSON:
 @router.patch("/api/repos/{owner}/{name}")
 def patch_repo(ctx: Ctx, caller: CallerDep, owner: str, name: str, body: RepoPatchBody) -> JSON:
     """Change a repository's settings (repository admin; trusted and timeout: system admin)."""
-    changes = RepoChanges(
-        **body.model_dump(exclude={"visibility", "image_cache_mode"}),
-        visibility=body.visibility.value if body.visibility else None,
-        image_cache_mode=body.image_cache_mode.value if body.image_cache_mode else None,
-    )
+    changes = RepoChanges(**body.model_dump(mode="json"))
     with _answers():
         check_admin_fields(caller, changes.trusted, changes.timeout)
         if changes.git_http_url is not None:

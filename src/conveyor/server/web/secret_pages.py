@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.deps import Ctx, find_repo
-from conveyor.server.auth import Access, Caller
+from conveyor.server.api.deps import Ctx
+from conveyor.server.auth import Access, Caller, Permission
 from conveyor.server.secret_edit import (
     SecretExistsError,
     add_repo_secret,
@@ -23,6 +23,7 @@ from conveyor.server.secret_store import SecretValueError, repo_scope
 from conveyor.server.store.models import Repo, Secret
 from conveyor.server.web.errors import WebError
 from conveyor.server.web.form_errors import FormError
+from conveyor.server.web.lookup import page_repo
 from conveyor.server.web.page_support import CheckedForm
 from conveyor.server.web.session import UserDep
 from conveyor.server.web.settings_form import new_secret_input, replaced_value, ticked
@@ -37,6 +38,7 @@ def _list_page(
     request: Request,
     session: Session,
     repo: Repo,
+    perm: Permission,
     *,
     values: dict[str, object] | None = None,
     errors: dict[str, str] | None = None,
@@ -47,6 +49,7 @@ def _list_page(
         "settings/secrets.html",
         status=400 if errors else 200,
         repo=repo,
+        perm=perm,
         secrets=secrets,
         org_secrets=org_secrets_for(session, repo),
         repo_names={secret.name for secret in secrets},
@@ -59,8 +62,8 @@ def _list_page(
 def secrets_page(request: Request, ctx: Ctx, caller: UserDep, owner: str, name: str) -> Response:
     """The repository's secrets (names and flags) and the organisation secrets that apply."""
     with ctx.read() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.WRITE)
-        return _list_page(request, session, repo)
+        repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
+        return _list_page(request, session, repo, perm)
 
 
 @router.post(SECRETS)
@@ -69,7 +72,7 @@ def add_secret_form(
 ) -> Response:
     """Add a secret (303 to the list), or the list with the form's errors (400)."""
     with ctx.tx() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.WRITE)
+        repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
         try:
             wanted = new_secret_input(form)
             add_repo_secret(
@@ -90,17 +93,17 @@ def add_secret_form(
             return see_other(f"/{repo.slug}/settings/secrets", f"Secret {wanted.name} added.")
     with ctx.read() as session:
         values = {"name": form.get("name"), "pull_request": ticked(form, "pull_request")}
-        return _list_page(request, session, repo, values=values, errors=errors)
+        return _list_page(request, session, repo, perm, values=values, errors=errors)
 
 
 def _secret(
     session: Session, caller: Caller, owner: str, name: str, secret: str
-) -> tuple[Repo, Secret]:
-    repo, _ = find_repo(session, caller, owner, name, Access.WRITE)
+) -> tuple[Repo, Permission, Secret]:
+    repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
     row = find_secret(session, repo_scope(repo.slug), secret)
     if row is None:
         raise WebError(404, f"{repo.slug} has no secret named {secret[:100]}.")
-    return repo, row
+    return repo, perm, row
 
 
 @router.get(ONE)
@@ -109,12 +112,13 @@ def secret_page(
 ) -> Response:
     """The form that replaces one secret's value or pull-request flag."""
     with ctx.read() as session:
-        repo, row = _secret(session, caller, owner, name, secret)
+        repo, perm, row = _secret(session, caller, owner, name, secret)
         registry = is_registry_name(session, repo, row.name)
     return render(
         request,
         "settings/secret.html",
         repo=repo,
+        perm=perm,
         secret=row,
         registry=registry,
         values={"pull_request": row.pull_request},
@@ -135,7 +139,7 @@ def change_secret_form(
 ) -> Response:
     """Replace the value (when one is given) and the pull-request flag."""
     with ctx.tx() as session:
-        repo, row = _secret(session, caller, owner, name, secret)
+        repo, perm, row = _secret(session, caller, owner, name, secret)
         registry = is_registry_name(session, repo, row.name)
         try:
             change_secret(
@@ -156,6 +160,7 @@ def change_secret_form(
         "settings/secret.html",
         status=400,
         repo=repo,
+        perm=perm,
         secret=row,
         registry=registry,
         values={"pull_request": ticked(form, "pull_request")},
@@ -169,8 +174,8 @@ def delete_page(
 ) -> Response:
     """Ask before deleting (works without JavaScript)."""
     with ctx.read() as session:
-        repo, row = _secret(session, caller, owner, name, secret)
-    return render(request, "settings/secret_delete.html", repo=repo, secret=row)
+        repo, perm, row = _secret(session, caller, owner, name, secret)
+    return render(request, "settings/secret_delete.html", repo=repo, perm=perm, secret=row)
 
 
 @router.post(ONE + "/delete")
@@ -187,6 +192,6 @@ def delete_secret_form(
     """Delete the secret and go back to the list."""
     del form  # read for its CSRF check
     with ctx.tx() as session:
-        repo, row = _secret(session, caller, owner, name, secret)
+        repo, _, row = _secret(session, caller, owner, name, secret)
         session.delete(row)
     return see_other(f"/{repo.slug}/settings/secrets", f"Secret {row.name} deleted.")

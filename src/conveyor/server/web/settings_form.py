@@ -51,11 +51,7 @@ def repo_changes(form: FormData, *, admin: bool) -> RepoChanges:
         errors = {**from_validation(exc).errors, **errors}
     if errors:
         raise FormError(errors)
-    return RepoChanges(
-        **body.model_dump(exclude={"visibility", "image_cache_mode"}),
-        visibility=body.visibility.value if body.visibility else None,
-        image_cache_mode=body.image_cache_mode.value if body.image_cache_mode else None,
-    )
+    return RepoChanges(**body.model_dump(mode="json"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

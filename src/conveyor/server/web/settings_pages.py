@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.deps import Ctx, find_repo
+from conveyor.server.api.deps import Ctx
 from conveyor.server.auth import Access
 from conveyor.server.context import AppContext
 from conveyor.server.repo_settings import RepoFieldError, apply_changes
@@ -25,6 +25,7 @@ from conveyor.server.store.models import Repo
 from conveyor.server.web.errors import WebError
 from conveyor.server.web.form_errors import FormError
 from conveyor.server.web.forms import FormData
+from conveyor.server.web.lookup import page_repo
 from conveyor.server.web.page_support import CheckedForm
 from conveyor.server.web.registry_form import RegistryConfig, build_config, pull_secrets_snippet
 from conveyor.server.web.session import UserDep
@@ -72,7 +73,7 @@ def _form_values(form: FormData) -> dict[str, object]:
 def general_page(request: Request, ctx: Ctx, caller: UserDep, owner: str, name: str) -> Response:
     """The general settings form with the repository's current values."""
     with ctx.read() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.ADMIN)
+        repo, _ = page_repo(session, caller, owner, name, Access.ADMIN)
     return render(request, "settings/general.html", repo=repo, values=_repo_values(repo), errors={})
 
 
@@ -82,7 +83,7 @@ def save_general(
 ) -> Response:
     """Save the general settings (303 back to the form), or the form again with its errors."""
     with ctx.tx() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.ADMIN)
+        repo, _ = page_repo(session, caller, owner, name, Access.ADMIN)
         try:
             apply_changes(caller, repo, repo_changes(form, admin=caller.admin))
             errors: dict[str, str] = {}
@@ -108,17 +109,17 @@ def save_general(
 def registry_page(
     *, request: Request, ctx: Ctx, caller: UserDep, owner: str, name: str, saved: str = ""
 ) -> Response:
-    """The registry login form; after a save (`?saved=NAME`) the lines for the pipeline."""
+    """The registry login form; after a save (`?saved=NAME`, a secret of the repository) the
+    lines for the pipeline."""
     with ctx.read() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.WRITE)
-    try:
-        shown = check_name(saved) if saved else ""
-    except SecretNameError:
-        shown = ""
+        repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
+        found = find_secret(session, repo_scope(repo.slug), saved) if saved else None
+    shown = found.name if found else ""
     return render(
         request,
         "settings/registry.html",
         repo=repo,
+        perm=perm,
         values={},
         errors={},
         saved=shown,
@@ -132,7 +133,7 @@ def save_registry(
 ) -> Response:
     """Save the login as a repository secret and show how to name it, or the form's errors."""
     with ctx.tx() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.WRITE)
+        repo, perm = page_repo(session, caller, owner, name, Access.WRITE)
         try:
             saved = _save_login(ctx, session, repo, form)
             errors: dict[str, str] = {}
@@ -146,6 +147,7 @@ def save_registry(
             "settings/registry.html",
             status=400,
             repo=repo,
+            perm=perm,
             values=values,
             errors=errors,
             saved="",
@@ -154,15 +156,14 @@ def save_registry(
     return see_other(f"/{repo.slug}/settings/registry?saved={saved}")
 
 
-def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -> str:
-    """The name the login was saved under; FormError naming the field that stopped it."""
+def _login_request(form: FormData) -> tuple[RegistryConfig, str]:
+    """The config.json and the secret name the form asks for; FormError naming every field
+    that is wrong (the name defaults to one derived from the host)."""
     errors: dict[str, str] = {}
     config: RegistryConfig | None = None
     try:
         config = build_config(
-            host=form.get("host"),
-            username=form.get("username"),
-            password=form.get("password"),
+            host=form.get("host"), username=form.get("username"), password=form.get("password")
         )
     except FormError as exc:
         errors.update(exc.errors)
@@ -174,6 +175,13 @@ def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -
         errors["name"] = str(exc)
     if errors or config is None:
         raise FormError(errors)
+    return config, secret_name
+
+
+def _save_login(ctx: AppContext, session: Session, repo: Repo, form: FormData) -> str:
+    """Save the login as a registry secret (replacing one of that name only when asked);
+    returns its name. FormError naming the field that stopped it."""
+    config, secret_name = _login_request(form)
     pull_request = ticked(form, "pull_request")
     existing = find_secret(session, repo_scope(repo.slug), secret_name)
     try:
