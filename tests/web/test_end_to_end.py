@@ -33,6 +33,7 @@ name: default
 steps:
 - name: tick
   image: {image}
+  pull: always
   environment:
     TOKEN: {{from_secret: token}}
   commands:
@@ -40,7 +41,8 @@ steps:
   - for i in $(seq 1 {lines}); do echo "tick $i of {lines}"; sleep 0.25; done
 image_pull_secrets: [registry_login]
 """
-"""Pulls a private image with the credential of the registry form; prints a masked secret."""
+"""Pulls a private image (always: other tests on this engine may have cached it) with the
+credential of the registry form; prints a masked secret."""
 
 
 def _watch_the_build(page: Page, site: WebSite, image: str) -> int:
