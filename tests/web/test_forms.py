@@ -18,164 +18,71 @@ SECRETS = f"/{SLUG}/settings/secrets"
 REGISTRY = f"/{SLUG}/settings/registry"
 SETTINGS = f"/{SLUG}/settings"
 VALUE = "never-echo-this-value-91c2"
+ACCOUNT = ("current_password", "new_password", "confirm_password")
+
+
+def _account(field: str, says: str, current: str, new: str, again: str) -> FormCase:
+    values = dict(zip(ACCOUNT, (current, new, again), strict=True))
+    return FormCase(
+        path="/account", anchor=ACCOUNT[0], values=values, field=field, says=says, hidden=ACCOUNT
+    )
+
+
+def _secret(field: str, says: str, name: str, value: str, path: str = SECRETS) -> FormCase:
+    values = {"name": name, "value": value} if name else {"value": value}
+    hidden = ("value",) if value else ()
+    return FormCase(path=path, anchor="value", values=values, field=field, says=says, hidden=hidden)
+
+
+def _registry(field: str, says: str, **changes: str) -> FormCase:
+    values = {"host": "registry.example:5000", "username": "u", "password": VALUE, **changes}
+    hidden = ("password",) if values["password"] else ()
+    return FormCase(
+        path=REGISTRY, anchor="host", values=values, field=field, says=says, hidden=hidden
+    )
+
+
+def _settings(field: str, says: str, value: str) -> FormCase:
+    return FormCase(
+        path=SETTINGS, anchor="git_http_url", values={field: value}, field=field, says=says
+    )
+
+
+def _user(field: str, says: str, login: str, password: str) -> FormCase:
+    return FormCase(
+        path="/admin/users",
+        anchor="login",
+        values={"login": login, "password": password},
+        field=field,
+        says=says,
+        hidden=("password",),
+    )
+
+
+GOOD = "a-new-pass-1234"
 CASES = {
-    "account-wrong-current-password": FormCase(
-        path="/account",
-        anchor="current_password",
-        values={
-            "current_password": "not-it-at-all",
-            "new_password": "a-new-pass-1234",
-            "confirm_password": "a-new-pass-1234",
-        },
-        field="current_password",
-        says="not your current password",
-        hidden=("current_password", "new_password", "confirm_password"),
+    "account-wrong-current-password": _account(
+        "current_password", "not your current password", "not-it-at-all", GOOD, GOOD
     ),
-    "account-passwords-differ": FormCase(
-        path="/account",
-        anchor="current_password",
-        values={
-            "current_password": PASSWORD,
-            "new_password": "a-new-pass-1234",
-            "confirm_password": "a-new-pass-9999",
-        },
-        field="confirm_password",
-        says="differ",
-        hidden=("current_password", "new_password", "confirm_password"),
+    "account-passwords-differ": _account("confirm_password", "differ", PASSWORD, GOOD, GOOD + "9"),
+    "account-short-password": _account("new_password", "8", PASSWORD, "short", "short"),
+    "secret-bad-name": _secret("name", "name", "bad name!", VALUE),
+    "secret-duplicate-name": _secret("name", "exists", "token", VALUE),
+    "secret-empty-value": _secret("value", "required", "fresh_one", ""),
+    "replace-registry-secret-not-config-json": _secret(
+        "value", "not valid JSON", "", VALUE, path=f"{SECRETS}/registry_login"
     ),
-    "account-short-password": FormCase(
-        path="/account",
-        anchor="current_password",
-        values={"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"},
-        field="new_password",
-        says="8",
-        hidden=("current_password", "new_password", "confirm_password"),
-    ),
-    "secret-bad-name": FormCase(
-        path=SECRETS,
-        anchor="value",
-        values={"name": "bad name!", "value": VALUE},
-        field="name",
-        says="name",
-        hidden=("value",),
-    ),
-    "secret-duplicate-name": FormCase(
-        path=SECRETS,
-        anchor="value",
-        values={"name": "token", "value": VALUE},
-        field="name",
-        says="exists",
-        hidden=("value",),
-    ),
-    "secret-empty-value": FormCase(
-        path=SECRETS,
-        anchor="value",
-        values={"name": "fresh_one", "value": ""},
-        field="value",
-        says="required",
-    ),
-    "registry-bad-host": FormCase(
-        path=REGISTRY,
-        anchor="host",
-        values={"host": "ftp://registry.example", "username": "u", "password": VALUE},
-        field="host",
-        says="https://",
-        hidden=("password",),
-    ),
-    "registry-no-user": FormCase(
-        path=REGISTRY,
-        anchor="host",
-        values={"host": "registry.example:5000", "username": "", "password": VALUE},
-        field="username",
-        says="user name",
-        hidden=("password",),
-    ),
-    "registry-bad-secret-name": FormCase(
-        path=REGISTRY,
-        anchor="host",
-        values={
-            "host": "registry.example:5000",
-            "username": "u",
-            "password": VALUE,
-            "name": "no spaces allowed",
-        },
-        field="name",
-        says="name",
-        hidden=("password",),
-    ),
-    "registry-name-taken": FormCase(
-        path=REGISTRY,
-        anchor="host",
-        values={
-            "host": "registry.example:5000",
-            "username": "u",
-            "password": VALUE,
-            "name": "token",
-        },
-        field="name",
-        says="exists",
-        hidden=("password",),
-    ),
-    "replace-registry-secret-not-config-json": FormCase(
-        path=f"{SECRETS}/registry_login",
-        anchor="value",
-        values={"value": VALUE},
-        field="value",
-        says="not valid JSON",
-        hidden=("value",),
-    ),
-    "settings-bad-git-url": FormCase(
-        path=SETTINGS,
-        anchor="git_http_url",
-        values={"git_http_url": "not a url"},
-        field="git_http_url",
-        says="URL",
-    ),
-    "settings-bad-timeout": FormCase(
-        path=SETTINGS,
-        anchor="git_http_url",
-        values={"timeout": "0"},
-        field="timeout",
-        says="greater than or equal to 1",
-    ),
-    "settings-no-branch": FormCase(
-        path=SETTINGS,
-        anchor="git_http_url",
-        values={"default_branch": ""},
-        field="default_branch",
-        says="required",
-    ),
-    "user-bad-name": FormCase(
-        path="/admin/users",
-        anchor="login",
-        values={"login": "no spaces please", "password": "a-fine-password-1"},
-        field="login",
-        says="letters",
-        hidden=("password",),
-    ),
-    "user-exists": FormCase(
-        path="/admin/users",
-        anchor="login",
-        values={"login": LOGIN, "password": "a-fine-password-1"},
-        field="login",
-        says="exists",
-        hidden=("password",),
-    ),
-    "user-short-password": FormCase(
-        path="/admin/users",
-        anchor="login",
-        values={"login": "newcomer", "password": "short"},
-        field="password",
-        says="8",
-        hidden=("password",),
-    ),
-    "registry-no-password": FormCase(
-        path=REGISTRY,
-        anchor="host",
-        values={"host": "registry.example:5000", "username": "u", "password": ""},
-        field="password",
-        says="password",
-    ),
+    "registry-bad-host": _registry("host", "https://", host="ftp://registry.example"),
+    "registry-no-user": _registry("username", "user name", username=""),
+    "registry-no-password": _registry("password", "password", password=""),
+    "registry-bad-secret-name": _registry("name", "name", name="no spaces allowed"),
+    "registry-name-taken": _registry("name", "exists", name="token"),
+    "settings-bad-git-url": _settings("git_http_url", "URL", "not a url"),
+    "settings-bad-timeout": _settings("timeout", "greater than or equal to 1", "0"),
+    "settings-no-branch": _settings("default_branch", "required", ""),
+    "user-bad-name": _user("login", "letters", "no spaces please", "a-fine-password-1"),
+    "user-exists": _user("login", "exists", LOGIN, "a-fine-password-1"),
+    "user-short-password": _user("password", "8", "newcomer", "short"),
 }
 
 
