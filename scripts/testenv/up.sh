@@ -2,7 +2,8 @@
 # up.sh - Conveyor's own copy of the shared testenv: a REAL, offline Docker test environment on a Debian 12 box.
 #
 #   * installs docker.io, docker-registry, busybox-static, apache2-utils (+curl,
-#     openssl, python3 for the token issuer) with apt if anything is missing
+#     openssl, python3 for the token issuer, chromium for the browser tests) with
+#     apt if anything is missing
 #   * starts dockerd if nothing answers on the socket (offline-guarded config)
 #   * builds local test images with `docker import` / `docker commit` (no pull)
 #   * starts registries on loopback: open :5000, basic auth :5001,
@@ -36,6 +37,8 @@ Environment (defaults in brackets):
   TESTENV_DOCKERD_WAIT [60]  seconds to wait for a dockerd we start
   TESTENV_DOCKERD_EXTRA_ARGS []  extra dockerd flags (e.g. --data-root/--exec-root/
                              --pidfile for a second, private daemon)
+  TESTENV_CHROMIUM [1]       install Debian's chromium (browser tests) when
+                             /usr/bin/chromium is missing
   TESTENV_POSTGRES [1]       start a throwaway PostgreSQL (pg-up.sh, port PGPORT [5433])
   TESTENV_OFFLINE_GUARD [1]  for a dockerd that up.sh starts: HTTP(S)_PROXY=
                              127.0.0.1:9 (a pull from any non-loopback registry
@@ -147,6 +150,8 @@ find_static_busybox >/dev/null || need+=(busybox-static)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+# Headless Chromium for the web pages' browser tests (tests/web, driven by Playwright).
+[[ ${TESTENV_CHROMIUM:-1} == 1 && ! -x /usr/bin/chromium ]] && need+=(chromium)
 if [[ $ENABLE_TOKEN == 1 ]]; then
     command -v openssl >/dev/null 2>&1 || need+=(openssl)
     command -v python3 >/dev/null 2>&1 || need+=(python3)
