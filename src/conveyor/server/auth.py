@@ -7,8 +7,9 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from conveyor.server.store.models import Perm, Repo, User
@@ -59,16 +60,23 @@ def token_of(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None
 
 
 _USERS = User.__table__.c
-_BY_TOKEN = select(
-    _USERS.id, _USERS.login, _USERS.admin, _USERS.machine, _USERS.active, _USERS.token_hash
-).where(_USERS.token_hash == bindparam("digest"))
+CALLER_COLUMNS = (_USERS.id, _USERS.login, _USERS.admin, _USERS.machine, _USERS.active)
+"""What `caller_of` reads from a row (with the user's `token_hash`)."""
+_BY_TOKEN = select(*CALLER_COLUMNS, _USERS.token_hash).where(
+    _USERS.token_hash == bindparam("digest")
+)
 """Built once: a Core statement skips the ORM's statement building and object loading."""
 
 
 def authenticate(connection: Connection, token: str) -> Caller | None:
     """The active user whose token this is, or None."""
     digest = hash_token(token)
-    row = connection.execute(_BY_TOKEN, {"digest": digest}).one_or_none()
+    return caller_of(connection.execute(_BY_TOKEN, {"digest": digest}).one_or_none(), digest)
+
+
+def caller_of(row: Row[*tuple[Any, ...]] | None, digest: str) -> Caller | None:
+    """The caller from a row of CALLER_COLUMNS and `token_hash` found by `digest`; None when
+    there is no row or the user is not active."""
     if row is None or not row.active or not hmac.compare_digest(row.token_hash, digest):
         return None
     return Caller(id=row.id, login=row.login, admin=row.admin, machine=row.machine)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.build_reads import build_tree, builds_page, readable_repo
+from conveyor.server.api.build_reads import ReaderDep, build_tree, builds_page
 from conveyor.server.api.deps import CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
 from conveyor.server.api.inputs import Number
@@ -76,16 +76,14 @@ def _params(request: Request) -> dict[str, str]:
 async def list_builds(
     *,
     ctx: Ctx,
-    caller: CallerDep,
-    owner: str,
-    name: str,
+    reader: ReaderDep,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
     branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
 ) -> Response:
     """The repository's builds, newest first (without stages)."""
-    with ctx.reading() as connection:  # on the event loop: two indexed reads (see deps.py)
-        repo_id = readable_repo(connection, caller, owner, name)
+    repo_id = reader.readable()
+    with ctx.reading() as connection:  # on the event loop: one indexed read (see deps.py)
         body = builds_page(connection, repo_id, page=page, per_page=per_page, branch=branch)
     return Response(body, media_type="application/json")
 
@@ -122,10 +120,12 @@ def post_build(
 
 
 @router.get(BASE + "/{number}", response_model=JSON)
-async def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> Response:
+async def get_build(ctx: Ctx, reader: ReaderDep, owner: str, name: str, number: Number) -> Response:
     """One build with its stages and steps."""
-    with ctx.reading() as connection:  # on the event loop: two indexed reads (see deps.py)
-        body = build_tree(connection, readable_repo(connection, caller, owner, name), number)
+    del owner, name  # read by `reader`; declared here to keep the parameters' order
+    repo_id = reader.readable()
+    with ctx.reading() as connection:  # on the event loop: one indexed read (see deps.py)
+        body = build_tree(connection, repo_id, number)
     return Response(body, media_type="application/json")
 
 

@@ -40,17 +40,28 @@ async def app_context(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(app_context)]
 
 
+def not_valid() -> ApiError:
+    """401 for a token that is not (or no longer) any active user's."""
+    return ApiError(401, "unauthorized: the token is not valid")
+
+
+def bearer(request: Request) -> str:
+    """The request's token; 401 without one."""
+    token = token_of(request.headers, request.query_params)
+    if token is None:
+        raise ApiError(401, "unauthorized: send Authorization: Bearer TOKEN")
+    return token
+
+
 async def current_caller(request: Request, ctx: Ctx) -> Caller:
     """The authenticated caller; 401 without a valid token. The lookup runs on the event loop:
     one read of a unique index, which never waits for a writer (WAL on SQLite, autocommit
     reads on PostgreSQL)."""
-    token = token_of(request.headers, request.query_params)
-    if token is None:
-        raise ApiError(401, "unauthorized: send Authorization: Bearer TOKEN")
+    token = bearer(request)
     with ctx.reading() as connection:
         caller = authenticate(connection, token)
     if caller is None:
-        raise ApiError(401, "unauthorized: the token is not valid")
+        raise not_valid()
     return caller
 
 
@@ -69,8 +80,16 @@ AdminDep = Annotated[Caller, Depends(system_admin)]
 
 def slug_of(owner: str, name: str) -> str:
     """`owner/name` lower-cased; 404 for names that cannot exist (traversal, odd bytes)."""
-    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+    slug = valid_slug(owner, name)
+    if slug is None:
         raise not_found("repository")
+    return slug
+
+
+def valid_slug(owner: str, name: str) -> str | None:
+    """`owner/name` lower-cased, or None for names that cannot exist."""
+    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+        return None
     return f"{owner}/{name}".lower()
 
 
