@@ -27,7 +27,10 @@ from conveyor.server.app import create_app
 
 def profile(url: str, paths: list[str], args: argparse.Namespace) -> None:
     """Serve, fill, warm up, then record `args.requests` requests of each path."""
-    import yappi  # type: ignore[import-untyped,unused-ignore]
+    try:
+        import yappi  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:
+        raise SystemExit("bench.profile_server_api needs yappi: .venv/bin/pip install yappi") from None
 
     with tempfile.TemporaryDirectory(prefix="conveyor-profile-") as tmp:
         data = Path(tmp)
