@@ -30,7 +30,7 @@ def profile(url: str, paths: list[str], args: argparse.Namespace) -> None:
     try:
         import yappi  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
-        raise SystemExit("bench.profile_server_api needs yappi: .venv/bin/pip install yappi") from None
+        raise SystemExit("this profile needs yappi: .venv/bin/pip install yappi") from None
 
     with tempfile.TemporaryDirectory(prefix="conveyor-profile-") as tmp:
         data = Path(tmp)
