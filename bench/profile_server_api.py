@@ -20,7 +20,7 @@ from typing import Any
 
 from tests.server.live import serve_app
 
-from bench.bench_server_api import SLUG, populate
+from bench.bench_server_api import SLUG, create_repo, populate
 from bench.server_support import bench_settings, postgres_databases, session
 from conveyor.server.app import create_app
 
@@ -37,12 +37,7 @@ def profile(url: str, paths: list[str], args: argparse.Namespace) -> None:
         db_url = url or f"sqlite:///{data / 'conveyor.sqlite'}"
         http = session()
         with serve_app(create_app(bench_settings(data, db_url))) as base:
-            made = http.post(
-                f"{base}/api/repos/{SLUG}",
-                json={"git_http_url": str(data / "none.git"), "default_branch": "main"},
-                timeout=30,
-            )
-            assert made.status_code in (200, 201), made.text
+            create_repo(http, base, data)
             populate(db_url, data, args.builds, args.lines)
             for _ in range(30):
                 for path in paths:
