@@ -102,7 +102,7 @@ def find_repo(
     found = session.execute(query).one_or_none()  # one round trip for repository and perm
     if found is None:
         raise not_found("repository")
-    repo, row = found.tuple()
+    repo, row = found
     perm = permission_of(caller, repo, row)
     check_access(perm, need, repo.slug)
     return repo, perm
