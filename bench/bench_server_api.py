@@ -42,6 +42,16 @@ TARGET_RATIO = 5.0
 SLUG = "bench/app"
 
 
+def create_repo(http: requests.Session, base: str, data: Path) -> None:
+    """The benchmark's repository, created through the API (its git URL is never read)."""
+    created = http.post(
+        f"{base}/api/repos/{SLUG}",
+        json={"git_http_url": str(data / "none.git"), "default_branch": "main"},
+        timeout=30,
+    )
+    assert created.status_code in (200, 201), created.text
+
+
 def populate(database_url: str, data_dir: Path, builds: int, lines: int) -> None:
     """The repository, its builds, stages, steps and log lines, inserted in bulk."""
     state = open_state(bench_settings(data_dir, database_url))
@@ -126,12 +136,7 @@ def measure(
         db_url = url or f"sqlite:///{data / 'conveyor.sqlite'}"
         http = session()
         with serve_app(create_app(bench_settings(data, db_url))) as base:
-            created = http.post(
-                f"{base}/api/repos/{SLUG}",
-                json={"git_http_url": str(data / "none.git"), "default_branch": "main"},
-                timeout=30,
-            )
-            assert created.status_code in (200, 201), created.text
+            create_repo(http, base, data)
             started = time.perf_counter()
             populate(db_url, data, args.builds, args.lines)
             took = time.perf_counter() - started

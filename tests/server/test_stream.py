@@ -5,7 +5,6 @@ only to callers who may read the repository."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -7,8 +7,9 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Connection, Row, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from conveyor.server.store.models import Perm, Repo, User
@@ -58,13 +59,27 @@ def token_of(headers: Mapping[str, str], query: Mapping[str, str]) -> str | None
     return query.get("access_token") or None
 
 
-def authenticate(session: Session, token: str) -> Caller | None:
+_USERS = User.__table__.c
+CALLER_COLUMNS = (_USERS.id, _USERS.login, _USERS.admin, _USERS.machine, _USERS.active)
+"""What `caller_of` reads from a row (with the user's `token_hash`)."""
+_BY_TOKEN = select(*CALLER_COLUMNS, _USERS.token_hash).where(
+    _USERS.token_hash == bindparam("digest")
+)
+"""Built once: a Core statement skips the ORM's statement building and object loading."""
+
+
+def authenticate(connection: Connection, token: str) -> Caller | None:
     """The active user whose token this is, or None."""
     digest = hash_token(token)
-    user = session.scalar(select(User).where(User.token_hash == digest))
-    if user is None or not user.active or not hmac.compare_digest(user.token_hash, digest):
+    return caller_of(connection.execute(_BY_TOKEN, {"digest": digest}).one_or_none(), digest)
+
+
+def caller_of(row: Row[*tuple[Any, ...]] | None, digest: str) -> Caller | None:
+    """The caller from a row of CALLER_COLUMNS and `token_hash` found by `digest`; None when
+    there is no row or the user is not active."""
+    if row is None or not row.active or not hmac.compare_digest(row.token_hash, digest):
         return None
-    return Caller(id=user.id, login=user.login, admin=user.admin, machine=user.machine)
+    return Caller(id=row.id, login=row.login, admin=row.admin, machine=row.machine)
 
 
 def permission(session: Session, caller: Caller, repo: Repo) -> Permission:
@@ -77,16 +92,22 @@ def permission(session: Session, caller: Caller, repo: Repo) -> Permission:
 
 def permission_of(caller: Caller, repo: Repo, row: Perm | None) -> Permission:
     """`permission` from the caller's collaborator `row` on `repo`, already fetched."""
+    bits = None if row is None else (row.read, row.write, row.admin)
+    return permission_from(caller, repo.visibility, bits)
+
+
+def permission_from(
+    caller: Caller, visibility: str, bits: tuple[bool, bool, bool] | None
+) -> Permission:
+    """`permission` from the repository's visibility and the caller's collaborator row's
+    (read, write, admin), None without a row."""
     if caller.admin:
         return FULL
-    everyone = repo.visibility in {"public", "internal"}
-    if row is None:
+    everyone = visibility in {"public", "internal"}
+    if bits is None:
         return Permission(read=everyone)
-    return Permission(
-        read=row.read or row.write or row.admin or everyone,
-        write=row.write or row.admin,
-        admin=row.admin,
-    )
+    read, write, admin = bits
+    return Permission(read=read or write or admin or everyone, write=write or admin, admin=admin)
 
 
 def readable_repos(session: Session, caller: Caller) -> list[tuple[Repo, Permission]]:

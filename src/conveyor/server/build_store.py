@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from conveyor.plan.codec import plan_from_json
 from conveyor.plan.model import FailurePolicy, StepKind, StepPlan
 from conveyor.server.intake import Intake, StagePlanned
 from conveyor.server.states import Status
@@ -114,12 +113,9 @@ def _store_stage(
     status = Status(planned.status.value)
     if block and status != Status.SKIPPED:
         status = Status.BLOCKED
-    registry: tuple[str, ...] = ()
-    steps: list[StepPlan] = []
-    if planned.plan_json is not None:
-        plan = plan_from_json(planned.plan_json)
-        registry = plan.registry_secrets
-        steps = list(plan.steps)
+    plan = planned.plan
+    registry = () if plan is None else plan.registry_secrets
+    steps: list[StepPlan] = [] if plan is None else list(plan.steps)
     stage = Stage(
         repo_id=build.repo_id,
         build_id=build.id,
@@ -146,7 +142,7 @@ def _store_stage(
     )
     session.add(stage)
     session.flush()
-    cloned = planned.plan_json is not None and not planned.clone.disable
+    cloned = plan is not None and not planned.clone.disable
     if cloned:
         session.add(Step(stage_id=stage.id, number=1, name=CLONE_STEP, status=_first_status(stage)))
     _store_steps(session, stage, steps, first=2 if cloned else 1)

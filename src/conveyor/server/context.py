@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from conveyor.server.crypto import Cipher
@@ -46,3 +47,10 @@ class AppContext:
         """A transaction that only reads (never writes: SQLite would refuse the upgrade)."""
         with self.state.readers.begin() as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction on a Core connection, without the ORM's session (hot
+        read paths: authentication, `GET builds`, `GET build`)."""
+        with self.state.reader.begin() as connection:
+            yield connection

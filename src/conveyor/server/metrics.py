@@ -48,11 +48,15 @@ class Metrics:
             ["method"],
             registry=self.registry,
         )
+        self._latency_of: dict[str, Histogram] = {}
         self.registry.register(_StoreCollector(sessions))
 
     def observe(self, method: str, seconds: float) -> None:
         """Record one request's duration."""
-        self.latency.labels(method=method).observe(seconds)
+        child = self._latency_of.get(method)
+        if child is None:  # labels() takes a lock and checks the names: once per method
+            child = self._latency_of[method] = self.latency.labels(method=method)
+        child.observe(seconds)
 
     def render(self) -> bytes:
         """The Prometheus text exposition."""

@@ -98,10 +98,11 @@ class AccessLog:
         finally:
             seconds = time.perf_counter() - start
             self.observe(scope["method"], seconds)
-            access_log.info(
-                "method=%s path=%s status=%d ms=%.1f",
-                scope["method"],
-                json.dumps(scope["path"]),
-                status,
-                seconds * 1000,
-            )
+            if access_log.isEnabledFor(logging.INFO):  # json.dumps only for a line to write
+                access_log.info(
+                    "method=%s path=%s status=%d ms=%.1f",
+                    scope["method"],
+                    json.dumps(scope["path"]),
+                    status,
+                    seconds * 1000,
+                )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from conveyor.errors import ConfigError
 from conveyor.server.crypto import Cipher, create_key, read_key
 from conveyor.server.settings import Settings
-from conveyor.server.store.db import make_engine, migrate, read_sessions, sessions
+from conveyor.server.store.db import make_engine, migrate, read_engine, read_sessions, sessions
 from conveyor.server.store.models import Meta
 from conveyor.server.users import apply_user_create, count_users, create_user
 
@@ -30,6 +30,8 @@ class ServerState:
     sessions: sessionmaker[Session]
     readers: sessionmaker[Session]
     """Sessions for read-only requests (deferred transactions on SQLite)."""
+    reader: Engine
+    """The engine under `readers`, for hot read paths that skip the ORM."""
     cipher: Cipher = field(repr=False)
     notes: tuple[str, ...] = ()
 
@@ -48,6 +50,7 @@ def open_state(settings: Settings) -> ServerState:
         engine=engine,
         sessions=factory,
         readers=read_sessions(engine),
+        reader=read_engine(engine),
         cipher=cipher,
         notes=tuple(notes),
     )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conveyor.server.api.build_reads import ReaderDep, build_tree, builds_page
 from conveyor.server.api.deps import CallerDep, Ctx, find_repo
 from conveyor.server.api.errors import ApiError, bad_request, not_found
 from conveyor.server.api.inputs import Number
@@ -49,7 +50,7 @@ def stages_with_steps(session: Session, build: Build) -> list[tuple[Stage, list[
         .order_by(Stage.number, Step.number)
     )
     stages: dict[int, tuple[Stage, list[Step]]] = {}
-    for stage, step in session.execute(query).tuples():
+    for stage, step in session.execute(query):
         steps = stages.setdefault(stage.id, (stage, []))[1]
         if step is not None:
             steps.append(step)
@@ -72,7 +73,7 @@ def build_of(session: Session, repo: Repo, number: int) -> Build:
     return build
 
 
-def builds_page(
+def builds_of(
     session: Session, repo: Repo, *, page: int, per_page: int, branch: str | None = None
 ) -> list[Build]:
     """One page of the repository's builds, newest first (optionally of one branch)."""
@@ -94,22 +95,20 @@ def _params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k not in RESERVED}
 
 
-@router.get(BASE)
-def list_builds(
+@router.get(BASE, response_model=list[JSON])
+async def list_builds(
     *,
     ctx: Ctx,
-    caller: CallerDep,
-    owner: str,
-    name: str,
+    reader: ReaderDep,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
     branch: Annotated[str | None, Query(max_length=250, pattern=r"^[^\x00]*$")] = None,
-) -> list[JSON]:
+) -> Response:
     """The repository's builds, newest first (without stages)."""
-    with ctx.read() as session:
-        repo, _ = find_repo(session, caller, owner, name, Access.READ)
-        builds = builds_page(session, repo, page=page, per_page=per_page, branch=branch)
-        return [build_json(build) for build in builds]
+    repo_id = reader.readable()
+    with ctx.reading() as connection:  # on the event loop: one indexed read (see deps.py)
+        body = builds_page(connection, repo_id, page=page, per_page=per_page, branch=branch)
+    return Response(body, media_type="application/json")
 
 
 @router.post(BASE, status_code=201)
@@ -143,12 +142,14 @@ def post_build(
     return answer
 
 
-@router.get(BASE + "/{number}")
-def get_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
+@router.get(BASE + "/{number}", response_model=JSON)
+async def get_build(ctx: Ctx, reader: ReaderDep, owner: str, name: str, number: Number) -> Response:
     """One build with its stages and steps."""
-    with ctx.read() as session:
-        _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
-        return full_build_json(session, build)
+    del owner, name  # read by `reader`; declared here to keep the parameters' order
+    repo_id = reader.readable()
+    with ctx.reading() as connection:  # on the event loop: one indexed read (see deps.py)
+        body = build_tree(connection, repo_id, number)
+    return Response(body, media_type="application/json")
 
 
 @router.post(BASE + "/{number}", status_code=201)

@@ -1,6 +1,9 @@
 """Request dependencies: the app context, the authenticated caller, and a repository looked up
 with the permission an operation needs (404 when the caller may not even read it, 403 when it
-may read but not do this)."""
+may read but not do this).
+
+The dependencies are `async`: FastAPI runs a sync dependency in a worker thread, and that hop
+costs more than the one indexed read that authentication is (docs/perf/server.md)."""
 
 from __future__ import annotations
 
@@ -27,32 +30,50 @@ NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,249}", re.ASCII)
 """An owner, repository or organisation name; no '/', no leading '.' (so never '..')."""
 
 
-def app_context(request: Request) -> AppContext:
+def context_of(request: Request) -> AppContext:
     """The context `create_app` stored on the app."""
     ctx = request.app.state.conveyor
     assert isinstance(ctx, AppContext)
     return ctx
 
 
+async def app_context(request: Request) -> AppContext:
+    """`context_of` as a dependency (async: no thread hop)."""
+    return context_of(request)
+
+
 Ctx = Annotated[AppContext, Depends(app_context)]
 
 
-def current_caller(request: Request, ctx: Ctx) -> Caller:
-    """The authenticated caller; 401 without a valid token."""
+def not_valid() -> ApiError:
+    """401 for a token that is not (or no longer) any active user's."""
+    return ApiError(401, "unauthorized: the token is not valid")
+
+
+def bearer(request: Request) -> str:
+    """The request's token; 401 without one."""
     token = token_of(request.headers, request.query_params)
     if token is None:
         raise ApiError(401, "unauthorized: send Authorization: Bearer TOKEN")
-    with ctx.read() as session:
-        caller = authenticate(session, token)
+    return token
+
+
+async def current_caller(request: Request, ctx: Ctx) -> Caller:
+    """The authenticated caller; 401 without a valid token. The lookup runs on the event loop:
+    one read of a unique index, which never waits for a writer (WAL on SQLite, autocommit
+    reads on PostgreSQL)."""
+    token = bearer(request)
+    with ctx.reading() as connection:
+        caller = authenticate(connection, token)
     if caller is None:
-        raise ApiError(401, "unauthorized: the token is not valid")
+        raise not_valid()
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def system_admin(caller: CallerDep) -> Caller:
+async def system_admin(caller: CallerDep) -> Caller:
     """The caller when it is a system admin; 403 otherwise."""
     if not caller.admin:
         raise forbidden("only a system admin may do this")
@@ -64,8 +85,16 @@ AdminDep = Annotated[Caller, Depends(system_admin)]
 
 def slug_of(owner: str, name: str) -> str:
     """`owner/name` lower-cased; 404 for names that cannot exist (traversal, odd bytes)."""
-    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+    slug = valid_slug(owner, name)
+    if slug is None:
         raise not_found("repository")
+    return slug
+
+
+def valid_slug(owner: str, name: str) -> str | None:
+    """`owner/name` lower-cased, or None for names that cannot exist."""
+    if not NAME.fullmatch(owner) or not NAME.fullmatch(name):
+        return None
     return f"{owner}/{name}".lower()
 
 
@@ -78,10 +107,15 @@ def find_repo(
     found = session.execute(query).one_or_none()  # one round trip for repository and perm
     if found is None:
         raise not_found("repository")
-    repo, row = found.tuple()
+    repo, row = found
     perm = permission_of(caller, repo, row)
+    check_access(perm, need, repo.slug)
+    return repo, perm
+
+
+def check_access(perm: Permission, need: Access, slug: str) -> None:
+    """404 when `perm` may not even read the repository, 403 when it does not cover `need`."""
     if not perm.read:
         raise not_found("repository")
     if not perm.allows(need):
-        raise forbidden(f"you need {need.value} permission on {repo.slug}")
-    return repo, perm
+        raise forbidden(f"you need {need.value} permission on {slug}")

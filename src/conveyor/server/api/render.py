@@ -91,42 +91,92 @@ def secret_json(secret: Secret) -> JSON:
     return out
 
 
+BUILD_FIELDS = (
+    "id",
+    "repo_id",
+    "trigger",
+    "number",
+    "parent",
+    "status",
+    "error",
+    "event",
+    "action",
+    "link",
+    "timestamp",
+    "title",
+    "message",
+    "before",
+    "after",
+    "ref",
+    "source_repo",
+    "source",
+    "target",
+    "author_login",
+    "author_name",
+    "author_email",
+    "author_avatar",
+    "sender",
+    "started",
+    "finished",
+    "created",
+    "updated",
+    "version",
+)
+"""Drone's Build keys taken as they are from the `builds` columns of the same names, in order;
+`params` (decoded) and `stages` follow."""
+
+STAGE_FIELDS = (
+    "id",
+    "repo_id",
+    "build_id",
+    "number",
+    "name",
+    "kind",
+    "type",
+    "status",
+    "error",
+    "errignore",
+    "exit_code",
+    "machine",
+    "os",
+    "arch",
+    "variant",
+    "kernel",
+    "limit",
+    "started",
+    "stopped",
+    "created",
+    "updated",
+    "version",
+    "on_success",
+    "on_failure",
+)
+"""Drone's Stage keys from the `stages` columns of the same names; `depends_on`, `labels`
+(decoded) and `steps` follow."""
+
+STEP_COLUMNS = (
+    ("id", "id"),
+    ("step_id", "stage_id"),
+    ("number", "number"),
+    ("name", "name"),
+    ("status", "status"),
+    ("error", "error"),
+    ("errignore", "errignore"),
+    ("exit_code", "exit_code"),
+    ("started", "started"),
+    ("stopped", "stopped"),
+    ("version", "version"),
+    ("depends_on", "depends_on"),
+    ("image", "image"),
+    ("detached", "detached"),
+)
+"""Drone's Step keys and the `steps` columns they come from (its stage is `step_id`, as in
+Drone); `depends_on` is decoded."""
+
+
 def build_json(build: Build, stages: Sequence[JSON] | None = None) -> JSON:
     """Drone's Build; `stages` when the answer is one build."""
-    out: JSON = {
-        name: getattr(build, name)
-        for name in [
-            "id",
-            "repo_id",
-            "trigger",
-            "number",
-            "parent",
-            "status",
-            "error",
-            "event",
-            "action",
-            "link",
-            "timestamp",
-            "title",
-            "message",
-            "before",
-            "after",
-            "ref",
-            "source_repo",
-            "source",
-            "target",
-            "author_login",
-            "author_name",
-            "author_email",
-            "author_avatar",
-            "sender",
-            "started",
-            "finished",
-            "created",
-            "updated",
-            "version",
-        ]
-    }
+    out: JSON = {name: getattr(build, name) for name in BUILD_FIELDS}
     out["params"] = json.loads(build.params or "{}")
     if stages is not None:
         out["stages"] = list(stages)
@@ -135,35 +185,7 @@ def build_json(build: Build, stages: Sequence[JSON] | None = None) -> JSON:
 
 def stage_json(stage: Stage, steps: Sequence[Step]) -> JSON:
     """Drone's Stage with its steps."""
-    out: JSON = {
-        name: getattr(stage, name)
-        for name in [
-            "id",
-            "repo_id",
-            "build_id",
-            "number",
-            "name",
-            "kind",
-            "type",
-            "status",
-            "error",
-            "errignore",
-            "exit_code",
-            "machine",
-            "os",
-            "arch",
-            "variant",
-            "kernel",
-            "limit",
-            "started",
-            "stopped",
-            "created",
-            "updated",
-            "version",
-            "on_success",
-            "on_failure",
-        ]
-    }
+    out: JSON = {name: getattr(stage, name) for name in STAGE_FIELDS}
     out["depends_on"] = json.loads(stage.depends_on or "[]")
     out["labels"] = json.loads(stage.labels or "{}")
     out["steps"] = [step_json(step) for step in steps]
@@ -172,19 +194,6 @@ def stage_json(stage: Stage, steps: Sequence[Step]) -> JSON:
 
 def step_json(step: Step) -> JSON:
     """Drone's Step; its stage id is `step_id`, as in Drone."""
-    return {
-        "id": step.id,
-        "step_id": step.stage_id,
-        "number": step.number,
-        "name": step.name,
-        "status": step.status,
-        "error": step.error,
-        "errignore": step.errignore,
-        "exit_code": step.exit_code,
-        "started": step.started,
-        "stopped": step.stopped,
-        "version": step.version,
-        "depends_on": json.loads(step.depends_on or "[]"),
-        "image": step.image,
-        "detached": step.detached,
-    }
+    out: JSON = {key: getattr(step, column) for key, column in STEP_COLUMNS}
+    out["depends_on"] = json.loads(step.depends_on or "[]")
+    return out

@@ -218,23 +218,35 @@ def read_file_at(
 ) -> bytes:
     """The bytes of `path` at `commit` (a full sha); IntakeError when the file is not there.
 
-    One `git cat-file --batch` reads the commit and the file; only a commit that is not in the
-    cache yet costs a fetch and a second read.
+    One `git cat-file --batch` reads the commit and the file. A commit that is not a loose
+    object of the cache (a new push, usually) is fetched first, without asking git whether the
+    cache has it: that saves a process per webhook. An older commit packed in the cache is then
+    fetched again, harmlessly; if that fetch fails, the cache's copy is still read.
     """
     if not _SHA.fullmatch(commit):
         raise IntakeError(f"{commit!r} is not a full commit sha")
     name = _clean_path(path)
     with cached_repo(git_url, cache_dir, timeout) as repo:
+        failed: IntakeError | None = None
+        if not _is_loose(repo, commit):
+            try:
+                _fetch_sha(repo, git_url, commit, timeout)
+            except IntakeError as exc:
+                failed = exc
         head, blob = read_objects(repo, [commit, f"{commit}:{name}"], timeout)
-        if head is None:
-            _fetch_sha(repo, git_url, commit, timeout)
-            head, blob = read_objects(repo, [commit, f"{commit}:{name}"], timeout)
+    if head is None and failed is not None:
+        raise failed
     if head is None or head[0] != "commit":
         raise IntakeError(f"commit {commit} is not in the repository at {shown(git_url)}")
     if blob is None or blob[0] != "blob":
         where = "does not exist" if blob is None else f"is a {blob[0]}, not a file"
         raise IntakeError(f"{name} {where} at commit {commit[:12]}")
     return blob[1]
+
+
+def _is_loose(repo: Path, sha: str) -> bool:
+    """Whether object `sha` is stored loose (a small fetch leaves its objects loose)."""
+    return (repo / "objects" / sha[:2] / sha[2:]).is_file()
 
 
 def read_objects(

@@ -1,7 +1,7 @@
 """What the intake takes (`BuildInput`) and gives (`Intake` of `StagePlanned`): plain data.
 
 A stage is one pipeline of the file, as Drone's `core.Stage`: its platform, `node:` labels,
-dependencies, status and, for docker pipelines, the compiled plan as JSON.
+dependencies, status and, for docker pipelines, the compiled plan.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conveyor.plan.codec import plan_to_json
+from conveyor.plan.model import Plan
 from conveyor.rpc.assignment import CloneOptions
 
 
@@ -67,7 +69,7 @@ class StagePlanned:
     """Names of the stages this one waits for (skipped ones are looked through, as Drone)."""
     status: StageStatus = StageStatus.PENDING
     skip_reason: str | None = None
-    plan_json: str | None = None
+    plan: Plan | None = None
     """The plan of `conveyor compile` for docker pipelines; None for other types."""
     secret_names: tuple[str, ...] = ()
     """Every secret the stage names: from_secret, image_pull_secrets, plugin settings."""
@@ -79,6 +81,11 @@ class StagePlanned:
     """From `trigger: status`, as Drone: a stage runs when the build state matches."""
     clone: CloneOptions = field(default_factory=CloneOptions)
     """The pipeline's `clone:`; unless disabled, the agent's checkout is the stage's step 1."""
+
+    @property
+    def plan_json(self) -> str | None:
+        """`plan` as the JSON the server stores and the agent receives."""
+        return None if self.plan is None else plan_to_json(self.plan)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

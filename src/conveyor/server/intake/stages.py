@@ -17,7 +17,6 @@ from conveyor.config.loader import load_bytes
 from conveyor.errors import ConfigError
 from conveyor.lint import lint
 from conveyor.lint.render import render_text
-from conveyor.plan.codec import plan_to_json
 from conveyor.plan.model import Plan
 from conveyor.rpc.assignment import CloneOptions
 from conveyor.server.intake.model import BuildInput, Intake, StagePlanned, StageStatus
@@ -62,11 +61,10 @@ def plan_stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlann
     """The stage of one pipeline (docker pipelines compiled; others planned by type only)."""
     platform = pipeline.platform
     on_success, on_failure = _status_policy(pipeline.trigger)
-    plan_json: str | None = None
+    plan: Plan | None = None
     if pipeline.type == "docker":
         plan = compile_pipeline(pipeline, ctx)
         skip_reason = plan.skip_reason
-        plan_json = plan_to_json(plan)
         secrets = plan_secrets(plan)
     else:
         skip_reason = static_skip_reason(pipeline.trigger, ctx, "trigger")
@@ -82,7 +80,7 @@ def plan_stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlann
         depends_on=pipeline.depends_on,
         status=StageStatus.SKIPPED if skip_reason else StageStatus.PENDING,
         skip_reason=skip_reason,
-        plan_json=plan_json,
+        plan=plan,
         secret_names=secrets,
         trusted=ctx.trusted,
         limit=pipeline.concurrency_limit or 0,

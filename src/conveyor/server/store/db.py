@@ -54,14 +54,19 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def read_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for requests that only read: they never queue behind a writer on SQLite; on
+def read_engine(engine: Engine) -> Engine:
+    """The engine of requests that only read: they never queue behind a writer on SQLite; on
     PostgreSQL they run in autocommit, which saves the BEGIN and COMMIT round trips and sees
     the same rows (READ COMMITTED takes a new snapshot for every statement anyway)."""
     options: dict[str, object] = {READ_ONLY: True}
     if engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
-    return sessionmaker(engine.execution_options(**options), expire_on_commit=False)
+    return engine.execution_options(**options)
+
+
+def read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on `read_engine(engine)`."""
+    return sessionmaker(read_engine(engine), expire_on_commit=False)
 
 
 def migrate(engine: Engine) -> list[str]:

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.builds import builds_page
+from conveyor.server.api.builds import builds_of
 from conveyor.server.api.deps import Ctx
 from conveyor.server.auth import Caller, readable_repos
 from conveyor.server.store.models import Build
@@ -59,7 +59,7 @@ def repositories_fragment(request: Request, ctx: Ctx, caller: UserDep) -> Respon
 def _builds_context(ctx: Ctx, caller: Caller, owner: str, name: str, page: int) -> dict[str, Any]:
     with ctx.read() as session:
         repo, perm = page_repo(session, caller, owner, name)
-        builds = builds_page(session, repo, page=page, per_page=PER_PAGE)
+        builds = builds_of(session, repo, page=page, per_page=PER_PAGE)
     return {
         "repo": repo,
         "perm": perm,

@@ -19,7 +19,7 @@ from fastapi import Depends, Request, Response
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.deps import app_context
+from conveyor.server.api.deps import context_of
 from conveyor.server.auth import Caller
 from conveyor.server.store.models import User, WebSession
 from conveyor.server.web.errors import NotSignedInError, WebError
@@ -33,7 +33,7 @@ _UNSET = object()
 
 
 def _key(request: Request) -> bytes:
-    return app_context(request).cipher.derive("web session v1")
+    return context_of(request).cipher.derive("web session v1")
 
 
 def _sign(key: bytes, text: str) -> str:
@@ -92,7 +92,7 @@ def web_user(request: Request) -> Caller | None:
     caller = None
     parsed = _parse(request)
     if parsed is not None:
-        with app_context(request).read() as session:
+        with context_of(request).read() as session:
             user = session.scalar(
                 select(User)
                 .join(WebSession, WebSession.user_id == User.id)
