@@ -29,7 +29,9 @@ def record(browser: Browser) -> list[str]:
 def person(browser: Browser, login: str, *, admin: bool = False) -> Browser:
     """A new user with PASSWORD, signed in on a browser of their own (same app)."""
     browser.add_user(login, PASSWORD, admin=admin)
-    other = Browser(TestClient(browser.client.app, raise_server_exceptions=False), browser.state)
+    headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # as a browser sends
+    client = TestClient(browser.client.app, raise_server_exceptions=False, headers=headers)
+    other = Browser(client, browser.state)
     other.sign_in(login, PASSWORD)
     return other
 
