@@ -22,7 +22,7 @@ from typing import Any
 
 import docker
 
-from bench.agent_cluster import Cluster, cluster
+from bench.agent_support import API, Cluster, cluster
 from bench.bench_exec_common import IMAGE
 
 PIPELINE = f"""\
@@ -69,7 +69,7 @@ class Deaths:
 
 def one_cancel(site: Cluster, deaths: Deaths) -> tuple[float, float]:
     """Seconds from DELETE to the container's death and to the stage shown `killed`."""
-    http, api = site.http, site.builds
+    http, api = site.http, site.base + API
     number = http.post(api, params={"branch": "main"}, timeout=60).json()["number"]
     log = f"{api}/{number}/logs/1/2"
     while "started" not in http.get(log, params={"format": "text"}, timeout=60).text:
