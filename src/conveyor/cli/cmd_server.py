@@ -23,7 +23,7 @@ environment (Drone's DRONE_* names are accepted too, see docs/server.md):
                             [DATA_DIR/secret.key, made with mode 0600]
   CONVEYOR_RPC_SECRET       shared secret of the agents
   CONVEYOR_USER_CREATE      username:NAME,admin:true,token:TOKEN,password:P
-                            (made or updated at start; password: for the web pages)
+                            (made or updated at start; password: web sign-in)
   CONVEYOR_SERVER_URL       the URL forges use to reach /hook [http://ADDR]
   CONVEYOR_LEASE            how long an agent may stay silent about a running
                             stage [30s]
@@ -47,7 +47,7 @@ USAGE = """\
        %(prog)s rotate-key --new-key-file FILE
                        [--data-dir DIR] [--database-url URL]
        %(prog)s passwd LOGIN [--data-dir DIR] [--database-url URL]"""
-"""Without an action the server runs: the usage shows the three forms, none as required."""
+"""Without an action the server runs: the usage shows the four forms, none as required."""
 
 
 def _common(parser: argparse.ArgumentParser, default: Any) -> None:
