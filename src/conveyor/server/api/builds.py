@@ -163,9 +163,7 @@ def restart_build(
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
     """Cancel a build: what has not finished is killed."""
-    answer = control(ctx, caller, (owner, name, number), cancel, full_build_json)
-    ctx.cancel_signal.notify()
-    return answer
+    return cancel_build_of(ctx, caller, (owner, name, number), full_build_json)
 
 
 @router.post(BASE + "/{number}/approve/{stage}")
@@ -236,4 +234,17 @@ def control(
         result = answer(session, build)
         event = build_event(session, build.id)
     _changed(ctx, event)
+    return result
+
+
+def cancel_build_of(
+    ctx: AppContext,
+    caller: Caller,
+    where: tuple[str, str, int],
+    answer: Callable[[Session, Build], T],
+) -> T:
+    """`control` with `cancel`, then wake the agents' held heartbeats so that they hear of it
+    at once. Used by the API and the web pages."""
+    result = control(ctx, caller, where, cancel, answer)
+    ctx.cancel_signal.notify()
     return result

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from conveyor.server.api.builds import control, restart
+from conveyor.server.api.builds import cancel_build_of, control, restart
 from conveyor.server.api.deps import Ctx
-from conveyor.server.build_control import approve, cancel, decline
+from conveyor.server.build_control import approve, decline
 from conveyor.server.store.models import Build
 from conveyor.server.web.errors import WebError
 from conveyor.server.web.forms import FormDep
@@ -83,8 +83,7 @@ def cancel_build(
 ) -> Response:
     """Cancel the build: what has not finished is killed."""
     where = _checked(request, form, owner, name, number)
-    control(ctx, caller, where, cancel, _number)
-    ctx.cancel_signal.notify()  # held heartbeats answer at once
+    cancel_build_of(ctx, caller, where, _number)
     return see_other(f"/{owner}/{name}/{number}".lower(), f"Build #{number} is being cancelled.")
 
 
