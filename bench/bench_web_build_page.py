@@ -21,8 +21,9 @@ from tests.server.conftest import ADMIN_TOKEN
 from tests.server.web.conftest import Browser, web_settings
 
 from conveyor.server.app import create_app
+from conveyor.server.logstore import Line, append, from_lines
 from conveyor.server.startup import open_state
-from conveyor.server.store.models import Build, LogLine, Repo, Stage, Step
+from conveyor.server.store.models import Build, Repo, Stage, Step
 
 LINE = "\x1b[32m{n:>6}\x1b[0m compiling module_{n} with <flags> & \x1b[1mwarnings\x1b[0m off\n"
 
@@ -52,8 +53,10 @@ def seed(client: TestClient, lines: int) -> None:
         step = Step(stage_id=stage.id, number=1, name="test", status="success")
         session.add(step)
         session.flush()
-        session.add_all(
-            LogLine(step_id=step.id, pos=n, out=LINE.format(n=n), time=n) for n in range(lines)
+        append(
+            session,
+            step.id,
+            from_lines(Line(pos=n, out=LINE.format(n=n), time=n) for n in range(lines)),
         )
 
 

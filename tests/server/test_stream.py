@@ -13,7 +13,7 @@ import pytest
 
 from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
 from conveyor.server.live.sse import PAGE, line_events, sse
-from conveyor.server.logstore import Line
+from conveyor.server.logstore import Chunk, Line, from_lines
 
 from .builds_support import make_project
 from .conftest import Api
@@ -34,7 +34,7 @@ _events = sse_events
 
 def _lines(agent: Agent, sid: int, positions: range) -> None:
     lines = [{"step": 2, "pos": p, "out": f"line {p}\n"} for p in positions]
-    assert agent.post(sid, "logs", lines=lines).status_code == 200
+    assert agent.logs(sid, lines).status_code == 200
 
 
 def _claimed(api: Api, tmp_path: Path) -> tuple[Agent, int]:
@@ -176,5 +176,10 @@ def test_line_events_are_the_bytes_of_one_sse_event_per_line() -> None:
     expected = b"".join(
         sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos) for ln in lines
     )
-    assert line_events(lines) == expected
+    assert line_events(from_lines(lines)) == expected
+    runs = Chunk(3, ["a\n", "b\n", "c\n"], [(2, 4), (1, 9)])
+    assert line_events([runs]) == b"".join(
+        sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos)
+        for ln in runs.lines()
+    )
     assert expected.startswith(b'id: 0\ndata: {"pos":0,"out":"plain \\"quoted\\"')

@@ -1,7 +1,8 @@
 """Sends a running stage's step states, log lines and pull events to the server in batches.
 
 Callers add items from any thread; a background thread sends what is pending every `interval`
-seconds (at least once a second), step states first. Items leave the buffer only once the
+seconds (at least once a second), step states first, and at once when a whole request's worth
+of log lines is waiting. Items leave the buffer only once the
 server acknowledged them, so a batch that failed (a restarting server) is sent again; the
 server ignores log lines it already stored (idempotent by step and position).
 """
@@ -12,7 +13,6 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
 from conveyor.agent.client import (
@@ -21,15 +21,20 @@ from conveyor.agent.client import (
     ServerUnreachableError,
     StageLostError,
 )
-from conveyor.rpc.reports import EventBatch, LogBatch, LogLine, PullEvent, StepsReport, StepState
+from conveyor.rpc.reports import (
+    EventBatch,
+    LogChunk,
+    PullEvent,
+    StepsReport,
+    StepState,
+    batch_json,
+)
 
-MAX_LINES = 10_000
+MAX_LINES = 20_000
 """Most log lines in one request."""
 MAX_BYTES = 900_000
-"""Most bytes of JSON log lines in one request: under the server's default body limit (1 MiB),
+"""Most bytes of JSON log chunks in one request: under the server's default body limit (1 MiB),
 which refuses a larger request. The runner cuts lines at 64 KiB, so any one line fits."""
-LINE_KEYS_BYTES = 70
-"""Upper bound of a line's JSON besides its text: keys, step, position and time."""
 MAX_PENDING = 50_000
 """Log lines waiting to be sent past which a step's output waits (it stays in Docker's pipe
 and the container's write blocks), so a long log cannot fill the agent's memory."""
@@ -57,7 +62,15 @@ class Reporter:
         self._room = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._steps: dict[int, StepState] = {}
-        self._lines: list[LogLine] = []
+        self._chunks: list[tuple[LogChunk, str]] = []
+        """Chunks waiting to be sent, each with its JSON (encoded once, when queued)."""
+        self._waiting = 0
+        """Lines in `_chunks`."""
+        self._bytes = 0
+        """JSON bytes in `_chunks`."""
+        self._wake = threading.Event()
+        """Set when a whole request's worth of lines waits: it is sent without waiting for
+        the interval."""
         self._events: dict[tuple[int, str, str], PullEvent] = {}
         self._positions: dict[int, int] = {}
         self._stop = threading.Event()
@@ -79,15 +92,20 @@ class Reporter:
     def lines(self, step: int, outs: Sequence[str], seconds: float) -> None:
         """Queue lines of `step` in order (their positions follow the step's last); waits
         while MAX_PENDING lines are waiting to be sent, unless the stage is stopped."""
-        at = round(seconds, 3)
+        if not outs:
+            return
         with self._lock:
-            while len(self._lines) >= MAX_PENDING and not self._cancel.is_set():
+            while self._waiting >= MAX_PENDING and not self._cancel.is_set():
                 self._room.wait(0.5)
             pos = self._positions.get(step, 0)
             self._positions[step] = pos + len(outs)
-            self._lines.extend(
-                LogLine(step=step, pos=pos + n, out=out, time=at) for n, out in enumerate(outs)
-            )
+            self._waiting += len(outs)
+        chunks = _encoded(LogChunk(step=step, pos=pos, lines=list(outs), time=int(seconds)))
+        with self._lock:
+            self._chunks.extend(chunks)
+            self._bytes += sum(len(text) for _, text in chunks)
+            if self._bytes >= MAX_BYTES or self._waiting >= MAX_LINES:
+                self._wake.set()
 
     def event(self, event: PullEvent) -> None:
         """Queue a pull progress event (only the latest of each layer is kept)."""
@@ -97,6 +115,7 @@ class Reporter:
     def close(self) -> None:
         """Stop the background thread and send what is left (waits for the server)."""
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join()
         self.flush()
@@ -115,8 +134,11 @@ class Reporter:
                 self._err.write(f"conveyor agent: stage {self._stage}: {exc}\n")
 
     def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.flush()
+        while not self._stop.is_set():
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.flush()
 
     def _send_steps(self) -> None:
         with self._lock:
@@ -133,14 +155,16 @@ class Reporter:
     def _send_lines(self) -> bool:
         """Send one batch of lines; whether more are waiting."""
         with self._lock:
-            batch = _batch(self._lines)
+            batch = _batch(self._chunks)
         if not batch:
             return False
-        self._client.logs(self._stage, LogBatch(agent=self._agent, lines=batch))
+        self._client.logs(self._stage, batch_json(self._agent, [text for _, text in batch]))
         with self._lock:
-            del self._lines[: len(batch)]
+            del self._chunks[: len(batch)]
+            self._waiting -= sum(len(chunk.lines) for chunk, _ in batch)
+            self._bytes -= sum(len(text) for _, text in batch)
             self._room.notify_all()
-            return bool(self._lines)
+            return bool(self._chunks)
 
     def _send_events(self) -> None:
         with self._lock:
@@ -152,12 +176,26 @@ class Reporter:
                 self._client.events(self._stage, batch)
 
 
-def _batch(lines: list[LogLine]) -> tuple[LogLine, ...]:
-    """The first lines of `lines` that fit in one request (at least one), measured as JSON
-    encodes them (escapes included)."""
-    size = 0
-    for count, line in enumerate(lines[:MAX_LINES]):
-        size += len(encode_basestring_ascii(line.out)) + LINE_KEYS_BYTES
-        if size > MAX_BYTES and count:
-            return tuple(lines[:count])
-    return tuple(lines[:MAX_LINES])
+def _encoded(chunk: LogChunk) -> list[tuple[LogChunk, str]]:
+    """`chunk` with its JSON, cut in halves until each part fits in one request."""
+    text = "" if len(chunk.lines) > MAX_LINES else chunk.to_json()
+    if text and (len(text) <= MAX_BYTES or len(chunk.lines) == 1):
+        return [(chunk, text)]
+    half = min(len(chunk.lines) // 2, MAX_LINES)
+    head = LogChunk(step=chunk.step, pos=chunk.pos, lines=chunk.lines[:half], time=chunk.time)
+    tail = LogChunk(
+        step=chunk.step, pos=chunk.pos + half, lines=chunk.lines[half:], time=chunk.time
+    )
+    return _encoded(head) + _encoded(tail)
+
+
+def _batch(chunks: list[tuple[LogChunk, str]]) -> list[tuple[LogChunk, str]]:
+    """The first chunks that fit in one request (at least one): at most MAX_BYTES of JSON and
+    MAX_LINES lines."""
+    size = lines = 0
+    for count, (chunk, text) in enumerate(chunks):
+        size += len(text) + 1
+        lines += len(chunk.lines)
+        if count and (size > MAX_BYTES or lines > MAX_LINES):
+            return chunks[:count]
+    return chunks[:]

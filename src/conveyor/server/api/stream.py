@@ -17,7 +17,7 @@ from conveyor.server.auth import Access, Caller, permission
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import step_topic
 from conveyor.server.live.sse import HEADERS, PAGE, build_stream, step_stream
-from conveyor.server.logstore import Line, lines_after
+from conveyor.server.logstore import Chunk, chunks_after
 from conveyor.server.states import DONE
 from conveyor.server.store.models import Repo, Step
 
@@ -74,18 +74,18 @@ def stream_step(
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         step_id = find_step(session, build, stage, step).id
 
-    async def stored(after: int) -> tuple[list[Line], bool]:
+    async def stored(after: int) -> tuple[list[Chunk], bool]:
         return await run_in_threadpool(stored_lines, ctx, step_id, after)
 
     events = step_stream(ctx.hub, step_topic(step_id), last_event(last_event_id), stored)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=HEADERS)
 
 
-def stored_lines(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool]:
-    """At most PAGE lines stored after position `after`, and whether the step has ended (read
-    first, so that no line stored before the end is missed). A read transaction: readers never
-    wait for the agents' writes."""
+def stored_lines(ctx: AppContext, step_id: int, after: int) -> tuple[list[Chunk], bool]:
+    """About PAGE lines stored after position `after` (whole rows), and whether the step has
+    ended (read first, so that no line stored before the end is missed). A read transaction:
+    readers never wait for the agents' writes."""
     with ctx.read() as session:
         step = session.get(Step, step_id)
         ended = step is None or step.status in DONE
-        return lines_after(session, step_id, after, PAGE), ended
+        return chunks_after(session, step_id, after, PAGE), ended

@@ -155,9 +155,10 @@ def report_steps(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
 def report_logs(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
     """Log lines, stored when they arrive (lines already stored are ignored), then fanned out."""
     batch = _read(LogBatch.from_data, payload)
-    new = _on_stage(ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, batch.lines))
+    chunks = batch.chunks
+    new = _on_stage(ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, chunks))
     publish_lines(ctx.hub, new)
-    return JSONResponse({"stored": sum(len(lines) for lines in new.values())})
+    return JSONResponse({"stored": sum(len(c) for chunks in new.values() for c in chunks)})
 
 
 @router.post("/stages/{stage_id}/events")

@@ -10,8 +10,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.rpc.reports import DoneReport, LogLine, StepState
-from conveyor.server.logstore import Line, append
+from conveyor.rpc.reports import DoneReport, LogChunk, StepState
+from conveyor.server.logstore import Chunk, append
 from conveyor.server.rpc.finish import end_stage
 from conveyor.server.states import DONE, Status
 from conveyor.server.store.models import Stage, Step
@@ -65,17 +65,18 @@ def apply_steps(session: Session, stage: Stage, states: tuple[StepState, ...]) -
 
 
 def store_lines(
-    session: Session, stage: Stage, lines: tuple[LogLine, ...]
-) -> dict[int, list[Line]]:
+    session: Session, stage: Stage, chunks: tuple[LogChunk, ...]
+) -> dict[int, list[Chunk]]:
     """Store the lines not stored yet; returns them by step id (for live readers)."""
     steps = _steps_by_number(session, stage)
-    grouped: dict[int, dict[int, Line]] = defaultdict(dict)
-    for line in lines:
-        step = steps.get(line.step)
+    grouped: dict[int, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        step = steps.get(chunk.step)
         if step is None:
-            raise StageNotOwnedError(f"stage {stage.id} has no step {line.step}")
-        grouped[step.id][line.pos] = Line(pos=line.pos, out=line.out, time=int(line.time))
-    return {step_id: append(session, step_id, batch.values()) for step_id, batch in grouped.items()}
+            raise StageNotOwnedError(f"stage {stage.id} has no step {chunk.step}")
+        if chunk.lines:
+            grouped[step.id].append(Chunk(chunk.pos, chunk.lines, [(len(chunk.lines), chunk.time)]))
+    return {step_id: append(session, step_id, batch) for step_id, batch in grouped.items()}
 
 
 def step_ids(session: Session, stage: Stage) -> dict[int, int]:

@@ -19,7 +19,7 @@ from conveyor.server.api.stream import EVENT_STREAM, last_event, may_read_repo, 
 from conveyor.server.live.events import step_topic
 from conveyor.server.live.hub import Event
 from conveyor.server.live.sse import HEADERS, build_stream, step_stream
-from conveyor.server.logstore import Line
+from conveyor.server.logstore import Chunk, Line
 from conveyor.server.web.logview import line_html, pull_html
 from conveyor.server.web.lookup import page_build, page_repo
 from conveyor.server.web.session import UserDep
@@ -87,7 +87,7 @@ def stream_step(
         _, _, build = page_build(session, caller, owner, name, number)
         step_id = find_step(session, build, stage, step).id
 
-    async def stored(last: int) -> tuple[list[Line], bool]:
+    async def stored(last: int) -> tuple[list[Chunk], bool]:
         return await run_in_threadpool(stored_lines, ctx, step_id, last)
 
     def encode_line(line: Line) -> bytes:
