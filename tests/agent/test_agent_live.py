@@ -164,6 +164,23 @@ def test_cancel_kills_the_running_step_skips_the_next_and_reports_before_the_tea
     assert str(agent.pid) in owners, log.read_text()
 
 
+def test_a_failed_step_fails_the_stage_and_the_next_step_is_skipped_not_run(
+    served: tuple[Site, DoneWatch], tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site, watch = served
+    failing = SLEEPER.replace("[echo started, sleep 300]", "[echo started, exit 3]")
+    site.use((failing + THEN).format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
+        build = site.finished(site.build())
+    steps = {name: _step(build, name) for name in ("clone", "wait", "after")}
+    assert [steps[name]["status"] for name in steps] == ["success", "failure", "skipped"]
+    assert (steps["wait"]["exit_code"], build["status"]) == (3, "failure")
+    # the report came before the teardown here too
+    (owners,) = watch.seen
+    assert str(agent.pid) in owners, log.read_text()
+
+
 def test_cancel_during_the_clone_kills_git_and_the_stage(
     site: Site, tmp_path: Path, testenv: LocalEnv
 ) -> None:
