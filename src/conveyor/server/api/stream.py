@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
@@ -51,8 +52,13 @@ def stream_builds(
 def may_read_repo(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
     """Whether `caller` may read the repository `repo_id` (the streams' filter)."""
     with ctx.read() as session:
-        repo = session.get(Repo, repo_id)
-        return repo is not None and permission(session, caller, repo).read
+        return repo_readable(session, caller, repo_id)
+
+
+def repo_readable(session: Session, caller: Caller, repo_id: int) -> bool:
+    """Whether `caller` may read the repository `repo_id`, in an open transaction."""
+    repo = session.get(Repo, repo_id)
+    return repo is not None and permission(session, caller, repo).read
 
 
 @router.get("/api/stream/{owner}/{name}/{number}/{stage}/{step}", response_class=StreamingResponse)

@@ -52,6 +52,11 @@ def build_message(event: Event) -> bytes:
     return sse("message", event.data, event.id)
 
 
+Guard = Callable[[], Awaitable[bool]]
+"""Whether a stream may go on (asked at every wake-up, so at least every CHECK seconds: it
+keeps its own pace for what it costs); once it says no, the stream sends `denied` and ends."""
+DENIED = "denied"
+
 StepState = Callable[[int], Awaitable[tuple[list[Line], bool]]]
 """Given the last position sent: at most PAGE stored lines after it, in order, and whether the
 step has ended (looked at before reading the lines)."""
@@ -68,9 +73,11 @@ async def step_stream(
     *,
     encode_line: LineEncoder | None = None,
     encode_other: OtherEncoder = sse,
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Lines after position `after`: stored ones first, then live ones, `eof` at the end.
-    The encoders shape the events (the web pages send rendered HTML, the API JSON)."""
+    The encoders shape the events (the web pages send rendered HTML, the API JSON); `guard`
+    ends the stream with `denied` when it says no."""
     encode_lines: Callable[[list[Line]], bytes] = line_events
     if encode_line is not None:
         one = encode_line
@@ -83,6 +90,9 @@ async def step_stream(
             yield encode_other(pull.name, pull.data)
         idle = 0.0
         while True:
+            if guard is not None and not await guard():
+                yield encode_other(DENIED, {})
+                return
             lines, ended = await stored(last)
             if lines:
                 yield encode_lines(lines)
@@ -118,9 +128,11 @@ async def build_stream(
     *,
     encode: Callable[[Event], bytes] = build_message,
     hello: bytes = b"",
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Build events the caller may read: those after `after` still kept, then live ones.
-    `hello` is sent first (the web pages refresh on it after a reconnect)."""
+    `hello` is sent first (the web pages refresh on it after a reconnect); `guard` ends the
+    stream with a `denied` event when it says no."""
     sub = hub.subscribe(BUILDS)
     try:
         if hello:
@@ -128,12 +140,21 @@ async def build_stream(
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
                 yield encode(old)
+        idle = 0.0
         while not sub.dropped:
-            event = await sub.next(PING)
-            if event is None:
+            if guard is not None and not await guard():
+                yield sse(DENIED, {})
+                return
+            event = await sub.next(PING if guard is None else CHECK)
+            if event is not None:
+                idle = 0.0
+                if await may_read(event.repo_id):
+                    yield encode(event)
+                continue
+            idle += PING if guard is None else CHECK
+            if idle >= PING:
                 yield PING_BYTES
-            elif await may_read(event.repo_id):
-                yield encode(event)
+                idle = 0.0
     finally:
         hub.unsubscribe(BUILDS, sub)
 
