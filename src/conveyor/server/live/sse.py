@@ -1,7 +1,8 @@
 """Server-Sent Events as bytes, and the two streams: one step's lines (replayed from the
 stored log after Last-Event-ID, a page at a time, then live, `eof` once the step has ended) and
 the build events a caller may read. A comment line is sent as a ping when nothing else was for
-15 s. Lines go out one SSE event each, written together per page or stored batch."""
+15 s. Lines go out one SSE event each, written together per page or stored batch. A stream
+given a `guard` asks it at every wake-up and ends with `denied` once it says no."""
 
 from __future__ import annotations
 
@@ -140,18 +141,19 @@ async def build_stream(
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
                 yield encode(old)
+        wait = PING if guard is None else CHECK  # a guard is asked at least every CHECK s
         idle = 0.0
         while not sub.dropped:
             if guard is not None and not await guard():
                 yield sse(DENIED, {})
                 return
-            event = await sub.next(PING if guard is None else CHECK)
+            event = await sub.next(wait)
             if event is not None:
                 idle = 0.0
                 if await may_read(event.repo_id):
                     yield encode(event)
                 continue
-            idle += PING if guard is None else CHECK
+            idle += wait
             if idle >= PING:
                 yield PING_BYTES
                 idle = 0.0
