@@ -145,6 +145,26 @@ def test_a_colour_lasts_across_live_lines_and_resumes(
         assert again["data"] == second["data"]
 
 
+@pytest.mark.parametrize(
+    ("resume", "first"),
+    [("\u00b2", "0"), ("9" * 30, "0"), ("x:f1", "0"), ("0:<b>", "1"), ("0:f999", "1")],
+)
+def test_a_malformed_resume_point_is_no_error(
+    browser: Browser, tmp_path: Path, url: str, resume: str, first: str
+) -> None:
+    cookie = _cookie(browser)
+    agent, sid = started(browser, tmp_path)
+    lines(agent, sid, ["zero\n", "one\n"])
+    finish(agent, sid)
+    headers = {key.encode(): value.encode() for key, value in cookie.items()}
+    headers[b"Last-Event-ID"] = resume.encode("latin-1")  # not ASCII: as a client may send
+    with httpx.stream("GET", url + STEP, headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        event = next(_events(response))
+    assert event["id"] == first
+    assert "<span class=" not in event["data"].partition('class="t">')[2]  # the default style
+
+
 @pytest.fixture
 def quick_watch(monkeypatch: pytest.MonkeyPatch) -> None:
     """Streams look at their session every 0.1 s (instead of every few seconds)."""

@@ -28,8 +28,10 @@ EVENT_STREAM = "text/event-stream"
 
 
 def last_event(text: str | None) -> int:
-    """The Last-Event-ID header as a number (-1: none, start from the beginning)."""
-    return int(text) if text is not None and text.strip().isdigit() else -1
+    """The Last-Event-ID header as a number (-1: none or not a position of at most 18 ASCII
+    digits: start from the beginning)."""
+    digits = (text or "").strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else -1
 
 
 @router.get("/api/stream", response_class=StreamingResponse)

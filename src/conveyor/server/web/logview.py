@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from conveyor.server.api.stream import last_event
 from conveyor.server.logstore import Line
 from conveyor.server.web.ansi import PLAIN, Style, parse_style, render_line, style_token
 
@@ -37,10 +38,9 @@ def resume_id(pos: int, style: Style) -> str:
 def parse_resume(text: str | None) -> tuple[int, Style]:
     """A resume point (`resume_id`'s text) as the position and the style; (-1, the default
     style) for a missing or malformed one: start from the beginning."""
-    pos, _, token = (text or "").strip().partition(":")
-    if not pos.isdigit() or len(pos) > 18:
-        return -1, PLAIN
-    return int(pos), parse_style(token)
+    digits, _, token = (text or "").partition(":")
+    pos = last_event(digits)
+    return (pos, parse_style(token)) if pos >= 0 else (-1, PLAIN)
 
 
 class RenderedLog:
