@@ -74,6 +74,19 @@ def test_last_event_id_resumes_after_that_line(rpc_api: Api, tmp_path: Path, url
     assert [e.get("id") for e in events] == ["3", "4", None]
 
 
+@pytest.mark.parametrize("last", ["\u00b2", "9" * 30, "x"])
+def test_a_malformed_last_event_id_starts_over(
+    rpc_api: Api, tmp_path: Path, url: str, last: str
+) -> None:
+    _finished_step(rpc_api, tmp_path)
+    headers = {key.encode(): value.encode() for key, value in rpc_api.admin.items()}
+    headers[b"Last-Event-ID"] = last.encode("latin-1")  # not ASCII: as a client may send
+    with httpx.stream("GET", url + STEP, headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == ["0", "1", "2", "3", "4", None]
+
+
 def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> None:
     agent, sid = _claimed(rpc_api, tmp_path)
     _lines(agent, sid, range(2))

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
@@ -27,8 +28,10 @@ EVENT_STREAM = "text/event-stream"
 
 
 def last_event(text: str | None) -> int:
-    """The Last-Event-ID header as a number (-1: none, start from the beginning)."""
-    return int(text) if text is not None and text.strip().isdigit() else -1
+    """The Last-Event-ID header as a number (-1: none or not a position of at most 18 ASCII
+    digits: start from the beginning)."""
+    digits = (text or "").strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else -1
 
 
 @router.get("/api/stream", response_class=StreamingResponse)
@@ -51,8 +54,13 @@ def stream_builds(
 def may_read_repo(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
     """Whether `caller` may read the repository `repo_id` (the streams' filter)."""
     with ctx.read() as session:
-        repo = session.get(Repo, repo_id)
-        return repo is not None and permission(session, caller, repo).read
+        return repo_readable(session, caller, repo_id)
+
+
+def repo_readable(session: Session, caller: Caller, repo_id: int) -> bool:
+    """Whether `caller` may read the repository `repo_id`, in an open transaction."""
+    repo = session.get(Repo, repo_id)
+    return repo is not None and permission(session, caller, repo).read
 
 
 @router.get("/api/stream/{owner}/{name}/{number}/{stage}/{step}", response_class=StreamingResponse)

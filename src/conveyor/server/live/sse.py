@@ -1,7 +1,8 @@
 """Server-Sent Events as bytes, and the two streams: one step's lines (replayed from the
 stored log after Last-Event-ID, a page at a time, then live, `eof` once the step has ended) and
 the build events a caller may read. A comment line is sent as a ping when nothing else was for
-15 s. Lines go out one SSE event each, written together per page or stored batch."""
+15 s. Lines go out one SSE event each, written together per page or stored batch. A stream
+given a `guard` asks it at every wake-up and ends with `denied` once it says no."""
 
 from __future__ import annotations
 
@@ -59,6 +60,11 @@ def build_message(event: Event) -> bytes:
     return sse("message", event.data, event.id)
 
 
+Guard = Callable[[], Awaitable[bool]]
+"""Whether a stream may go on (asked at every wake-up, so at least every CHECK seconds: it
+keeps its own pace for what it costs); once it says no, the stream sends `denied` and ends."""
+DENIED = "denied"
+
 StepState = Callable[[int], Awaitable[tuple[list[Chunk], bool]]]
 """Given the last position sent: about PAGE stored lines after it (whole rows, so at least
 PAGE when that many are stored), in order, and whether the step has ended (looked at before
@@ -76,9 +82,11 @@ async def step_stream(
     *,
     encode_line: LineEncoder | None = None,
     encode_other: OtherEncoder = sse,
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Lines after position `after`: stored ones first, then live ones, `eof` at the end.
-    The encoders shape the events (the web pages send rendered HTML, the API JSON)."""
+    The encoders shape the events (the web pages send rendered HTML, the API JSON); `guard`
+    ends the stream with `denied` when it says no."""
     encode_lines: Callable[[list[Chunk]], bytes] = line_events
     if encode_line is not None:
         one = encode_line
@@ -93,6 +101,9 @@ async def step_stream(
             yield encode_other(pull.name, pull.data)
         idle = 0.0
         while True:
+            if guard is not None and not await guard():
+                yield encode_other(DENIED, {})
+                return
             chunks, ended = await stored(last)
             if chunks:
                 yield encode_lines(chunks)
@@ -128,9 +139,11 @@ async def build_stream(
     *,
     encode: Callable[[Event], bytes] = build_message,
     hello: bytes = b"",
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Build events the caller may read: those after `after` still kept, then live ones.
-    `hello` is sent first (the web pages refresh on it after a reconnect)."""
+    `hello` is sent first (the web pages refresh on it after a reconnect); `guard` ends the
+    stream with a `denied` event when it says no."""
     sub = hub.subscribe(BUILDS)
     try:
         if hello:
@@ -138,12 +151,22 @@ async def build_stream(
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
                 yield encode(old)
+        wait = PING if guard is None else CHECK  # a guard is asked at least every CHECK s
+        idle = 0.0
         while not sub.dropped:
-            event = await sub.next(PING)
-            if event is None:
+            if guard is not None and not await guard():
+                yield sse(DENIED, {})
+                return
+            event = await sub.next(wait)
+            if event is not None:
+                idle = 0.0
+                if await may_read(event.repo_id):
+                    yield encode(event)
+                continue
+            idle += wait
+            if idle >= PING:
                 yield PING_BYTES
-            elif await may_read(event.repo_id):
-                yield encode(event)
+                idle = 0.0
     finally:
         hub.unsubscribe(BUILDS, sub)
 
