@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conveyor.server.live import sse as sse_module
 from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
 from conveyor.server.live.sse import PAGE, line_events, sse
 from conveyor.server.logstore import Chunk, Line, from_lines
@@ -102,6 +103,24 @@ def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> N
         assert progress["event"] == "pull"
         assert progress["data"]["image"] == "ci-test/busybox:1"
         assert agent.post(sid, "done", status="success").status_code == 200
+        assert next(events)["event"] == "eof"
+
+
+@pytest.mark.parametrize("how", ["steps", "done"])
+def test_eof_follows_the_end_of_the_step_without_waiting_for_a_check(
+    rpc_api: Api, tmp_path: Path, url: str, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sse_module, "CHECK", 600.0)  # only the end's own event can wake it
+    agent, sid = _claimed(rpc_api, tmp_path)
+    _lines(agent, sid, range(1))
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=60) as response:
+        events = _events(response)
+        assert next(events)["id"] == "0"
+        end = [{"number": 2, "status": "success", "started": 1, "finished": 2, "exit_code": 0}]
+        if how == "steps":
+            assert agent.post(sid, "steps", steps=end).status_code == 200
+        else:
+            assert agent.post(sid, "done", status="success", steps=end).status_code == 200
         assert next(events)["event"] == "eof"
 
 

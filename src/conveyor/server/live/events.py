@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from conveyor.server.api.render import build_json, repo_json
-from conveyor.server.live.hub import BUILDS, LINES, Hub
+from conveyor.server.live.hub import BUILDS, ENDED, LINES, Hub
 from conveyor.server.logstore import Chunk
 from conveyor.server.store.models import Build, Repo
 
@@ -52,3 +52,10 @@ def publish_lines(hub: Hub, lines: dict[int, list[Chunk]]) -> None:
         if chunks:
             weight = sum(len(chunk) for chunk in chunks)
             hub.publish(step_topic(step_id), LINES, chunks, id=chunks[-1].last, weight=weight)
+
+
+def publish_ended(hub: Hub, step_ids: Iterable[int]) -> None:
+    """Tell the steps' live readers they ended (after the transaction committed): their
+    streams look at the stored log once more and send `eof` without waiting for a check."""
+    for step_id in step_ids:
+        hub.publish(step_topic(step_id), ENDED, None)

@@ -22,6 +22,8 @@ BUILDS: Hashable = "builds"
 """The topic of build events."""
 LINES = "lines"
 """Events of this name carry a step's new log lines (logstore `Chunk`s, in order)."""
+ENDED = "ended"
+"""An event of this name tells a step's readers it has ended (no data; not sent to them)."""
 PULL = "pull"
 """Events of this name are also kept, the latest per image and layer of each topic."""
 PULL_TOPICS = 1000

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from conveyor.server.live.hub import BUILDS, LINES, Event, Hub, Subscription
+from conveyor.server.live.hub import BUILDS, ENDED, LINES, Event, Hub, Subscription
 from conveyor.server.logstore import Chunk, Line
 
 PING = 15.0
@@ -121,7 +121,8 @@ async def step_stream(
             if event is not None:
                 idle = 0.0
                 queued, last = _drain(sub, last, encoders, first=event)
-                yield queued
+                if queued:
+                    yield queued
             if sub.dropped:
                 return  # too slow: the reader reconnects with Last-Event-ID
             idle += CHECK
@@ -185,7 +186,9 @@ def _drain(
     out = []
     event = first if first is not None else sub.next_nowait()
     while event is not None:
-        if event.name != LINES:
+        if event.name == ENDED:
+            pass  # the caller looks at the stored log again, and sees the end
+        elif event.name != LINES:
             out.append(encode_other(event.name, event.data))
         elif live_lines:
             fresh = [rest for chunk in event.data if (rest := chunk.after(last)) is not None]
