@@ -158,3 +158,20 @@ def _lines(body: dict[str, Any]) -> list[dict[str, Any]]:
         for chunk in body["chunks"]
         for n, out in enumerate(chunk["lines"])
     ]
+
+
+def test_a_steps_end_goes_after_its_lines() -> None:
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print, clock=lambda: 100.0)
+        script.answer("/logs", 503, {"message": "down"})
+        sink.started("test")
+        reporter.flush()
+        sink.lines("test", ("a", "b"))
+        sink.ended("test", StepStatus.SUCCESS, exit_code=0)
+        reporter.flush()  # the lines are refused: the end waits for them
+        reporter.flush()
+    route = [path.rsplit("/", 1)[1] for path, _, _ in script.seen]
+    states = [[s["status"] for s in body["steps"]] for body in script.bodies("/steps")]
+    assert route == ["steps", "logs", "logs", "steps"]
+    assert states == [["running"], ["success"]]

@@ -1,10 +1,12 @@
 """Sends a running stage's step states, log lines and pull events to the server in batches.
 
 Callers add items from any thread; a background thread sends what is pending every `interval`
-seconds (at least once a second), step states first, and at once when a whole request's worth
-of log lines is waiting. Items leave the buffer only once the
-server acknowledged them, so a batch that failed (a restarting server) is sent again; the
-server ignores log lines it already stored (idempotent by step and position).
+seconds (at least once a second), and at once when a whole request's worth of log lines is
+waiting: states of steps that run first, then the lines, then the states of steps that ended
+(the server tells a step's live readers it ended, so its lines must be stored by then). Items
+leave the buffer only once the server acknowledged them, so a batch that failed (a restarting
+server) is sent again; the server ignores log lines it already stored (idempotent by step and
+position).
 """
 
 from __future__ import annotations
@@ -124,9 +126,10 @@ class Reporter:
         """Send everything pending; what the server did not acknowledge stays queued."""
         with self._send_lock:
             try:
-                self._send_steps()
+                self._send_steps(ended=False)
                 while self._send_lines():
                     pass
+                self._send_steps(ended=True)  # after its lines: a step's end means no more
                 self._send_events()
             except StageLostError as exc:
                 self._on_lost(str(exc))
@@ -140,9 +143,14 @@ class Reporter:
             if not self._stop.is_set():
                 self.flush()
 
-    def _send_steps(self) -> None:
+    def _send_steps(self, *, ended: bool) -> None:
+        """Send the pending states of steps that have `ended` (or not); an end waits while
+        lines of its step wait."""
         with self._lock:
-            pending = dict(self._steps)
+            waiting = {chunk.step for chunk, _ in self._chunks} if ended else set()
+            pending = {
+                n: s for n, s in self._steps.items() if s.status.ended == ended and n not in waiting
+            }
         if not pending:
             return
         steps = tuple(pending[number] for number in sorted(pending))

@@ -25,6 +25,11 @@ class StepStatus(StrEnum):
     ERROR = "error"
     SKIPPED = "skipped"
 
+    @property
+    def ended(self) -> bool:
+        """Whether a step in this state has ended (no line of it comes any more)."""
+        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
+
 
 class StageEnd(StrEnum):
     """The end of a stage as its agent reports it."""
