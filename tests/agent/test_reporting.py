@@ -16,7 +16,7 @@ from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
 from conveyor.agent.sink import AgentSink
 from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.plan.model import StepKind
-from conveyor.rpc.reports import StepStatus
+from conveyor.rpc.reports import LogBatch, StepStatus
 from conveyor.runner.dag import StepStatus as RunnerStatus
 from conveyor.runner.events import (
     LogLines,
@@ -175,3 +175,28 @@ def test_a_steps_end_goes_after_its_lines() -> None:
     states = [[s["status"] for s in body["steps"]] for body in script.bodies("/steps")]
     assert route == ["steps", "logs", "logs", "steps"]
     assert states == [["running"], ["success"]]
+
+
+def test_lines_of_the_same_second_travel_as_one_chunk() -> None:
+    now = [100.0]
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1, "other": 2}, notice=print, clock=lambda: now[0])
+        sink.started("test")
+        sink.started("other")
+        for n in range(1000):
+            sink.lines("test", (f"line {n}",))
+        sink.lines("other", ("elsewhere",))
+        sink.lines("test", ("after the other step",))
+        now[0] = 102.5
+        sink.lines("test", ("two seconds later",))
+        reporter.flush()
+    (body,) = script.bodies("/logs")
+    assert [(c["step"], c["pos"], len(c["lines"]), c["time"]) for c in body["chunks"]] == [
+        (1, 0, 1000, 0),
+        (2, 0, 1, 0),
+        (1, 1000, 1, 0),
+        (1, 1001, 1, 2),
+    ]
+    assert body["chunks"][0]["lines"][999] == "line 999\n"
+    assert LogBatch.from_data(body).chunks[0].lines[:2] == ["line 0\n", "line 1\n"]

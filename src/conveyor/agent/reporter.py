@@ -15,6 +15,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 from conveyor.agent.client import (
@@ -64,12 +65,12 @@ class Reporter:
         self._room = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._steps: dict[int, StepState] = {}
-        self._chunks: list[tuple[LogChunk, str]] = []
-        """Chunks waiting to be sent, each with its JSON (encoded once, when queued)."""
+        self._chunks: list[_Queued] = []
+        """Chunks waiting to be sent, in order, their lines encoded once, when queued."""
         self._waiting = 0
         """Lines in `_chunks`."""
         self._bytes = 0
-        """JSON bytes in `_chunks`."""
+        """JSON bytes of `_chunks`."""
         self._wake = threading.Event()
         """Set when a whole request's worth of lines waits: it is sent without waiting for
         the interval."""
@@ -104,8 +105,13 @@ class Reporter:
             self._waiting += len(outs)
         chunks = _encoded(LogChunk(step=step, pos=pos, lines=list(outs), time=int(seconds)))
         with self._lock:
-            self._chunks.extend(chunks)
-            self._bytes += sum(len(text) for _, text in chunks)
+            for chunk in chunks:
+                before = self._chunks[-1].size if self._chunks else 0
+                if self._chunks and self._chunks[-1].join(chunk):
+                    self._bytes += self._chunks[-1].size - before
+                else:
+                    self._chunks.append(chunk)
+                    self._bytes += chunk.size
             if self._bytes >= MAX_BYTES or self._waiting >= MAX_LINES:
                 self._wake.set()
 
@@ -147,7 +153,7 @@ class Reporter:
         """Send the pending states of steps that have `ended` (or not); an end waits while
         lines of its step wait."""
         with self._lock:
-            waiting = {chunk.step for chunk, _ in self._chunks} if ended else set()
+            waiting = {chunk.step for chunk in self._chunks} if ended else set()
             pending = {
                 n: s for n, s in self._steps.items() if s.status.ended == ended and n not in waiting
             }
@@ -164,13 +170,14 @@ class Reporter:
         """Send one batch of lines; whether more are waiting."""
         with self._lock:
             batch = _batch(self._chunks)
+            body = batch_json(self._agent, [chunk.to_json() for chunk in batch])
         if not batch:
             return False
-        self._client.logs(self._stage, batch_json(self._agent, [text for _, text in batch]))
+        self._client.logs(self._stage, body)
         with self._lock:
             del self._chunks[: len(batch)]
-            self._waiting -= sum(len(chunk.lines) for chunk, _ in batch)
-            self._bytes -= sum(len(text) for _, text in batch)
+            self._waiting -= sum(chunk.count for chunk in batch)
+            self._bytes -= sum(chunk.size for chunk in batch)
             self._room.notify_all()
             return bool(self._chunks)
 
@@ -184,11 +191,51 @@ class Reporter:
                 self._client.events(self._stage, batch)
 
 
-def _encoded(chunk: LogChunk) -> list[tuple[LogChunk, str]]:
-    """`chunk` with its JSON, cut in halves until each part fits in one request."""
-    text = "" if len(chunk.lines) > MAX_LINES else chunk.to_json()
-    if text and (len(text) <= MAX_BYTES or len(chunk.lines) == 1):
-        return [(chunk, text)]
+@dataclass(slots=True)
+class _Queued:
+    """Lines of one step at consecutive positions from `pos`, all written in second `time`,
+    as pieces of one JSON array (each piece the array's items without its brackets). Later
+    lines of the same step and second join it, until it is taken into a request (`sealed`)."""
+
+    step: int
+    pos: int
+    time: int
+    count: int
+    pieces: list[str]
+    size: int
+    """Bytes of this chunk's JSON."""
+    sealed: bool = False
+
+    def join(self, other: _Queued) -> bool:
+        """Take `other`'s lines when they follow on in the same second and both fit in one
+        request; whether they were taken."""
+        fits = self.size + len(other.pieces[0]) + 1 <= MAX_BYTES
+        if (
+            self.sealed
+            or not fits
+            or (other.step, other.pos, other.time) != (self.step, self.pos + self.count, self.time)
+            or self.count + other.count > MAX_LINES
+        ):
+            return False
+        self.pieces.append(other.pieces[0])
+        self.count += other.count
+        self.size += len(other.pieces[0]) + 1
+        return True
+
+    def to_json(self) -> str:
+        """The chunk as the protocol's JSON (`LogChunk.to_json`)."""
+        items = ",".join(self.pieces)
+        return f'{{"step":{self.step},"pos":{self.pos},"time":{self.time},"lines":[{items}]}}'
+
+
+def _encoded(chunk: LogChunk) -> list[_Queued]:
+    """`chunk` encoded, cut in halves until each part fits in one request."""
+    text = "" if len(chunk.lines) > MAX_LINES else chunk.lines_json()
+    size = len(text) + len(
+        f'{{"step":{chunk.step},"pos":{chunk.pos},"time":{chunk.time},"lines":}}'
+    )
+    if text and (size <= MAX_BYTES or len(chunk.lines) == 1):
+        return [_Queued(chunk.step, chunk.pos, chunk.time, len(chunk.lines), [text[1:-1]], size)]
     half = min(len(chunk.lines) // 2, MAX_LINES)
     head = LogChunk(step=chunk.step, pos=chunk.pos, lines=chunk.lines[:half], time=chunk.time)
     tail = LogChunk(
@@ -197,13 +244,17 @@ def _encoded(chunk: LogChunk) -> list[tuple[LogChunk, str]]:
     return _encoded(head) + _encoded(tail)
 
 
-def _batch(chunks: list[tuple[LogChunk, str]]) -> list[tuple[LogChunk, str]]:
+def _batch(chunks: list[_Queued]) -> list[_Queued]:
     """The first chunks that fit in one request (at least one): at most MAX_BYTES of JSON and
-    MAX_LINES lines."""
+    MAX_LINES lines. They are sealed: no line joins them any more."""
     size = lines = 0
-    for count, (chunk, text) in enumerate(chunks):
-        size += len(text) + 1
-        lines += len(chunk.lines)
+    taken = len(chunks)
+    for count, chunk in enumerate(chunks):
+        size += chunk.size + 1
+        lines += chunk.count
         if count and (size > MAX_BYTES or lines > MAX_LINES):
-            return chunks[:count]
-    return chunks[:]
+            taken = count
+            break
+    for chunk in chunks[:taken]:
+        chunk.sealed = True
+    return chunks[:taken]

@@ -102,28 +102,27 @@ def from_lines(lines: Iterable[Line]) -> list[Chunk]:
 
 
 def merge(chunks: Iterable[Chunk]) -> list[Chunk]:
-    """Chunks in position order with neighbours joined (a position given twice: the first)."""
+    """Chunks in position order with neighbours joined (a position given twice: the first).
+    Joined runs are built in lists of their own, extended in place: a batch of thousands of
+    one-line chunks costs as much as one chunk of as many lines."""
     merged: list[Chunk] = []
+    outs: list[str] = []
+    runs: list[tuple[int, int]] = []
     for given in sorted(chunks, key=lambda c: c.pos):
-        chunk = given.after(merged[-1].last) if merged else given
+        last = merged[-1].pos + len(outs) - 1 if merged else -1
+        chunk = given.after(last) if merged else given
         if chunk is None:
             continue
-        if merged and chunk.pos == merged[-1].last + 1:
-            head = merged[-1]
-            merged[-1] = Chunk(head.pos, [*head.outs, *chunk.outs], _join_runs(head, chunk))
-        else:
-            merged.append(chunk)
+        if not merged or chunk.pos != last + 1:
+            outs, runs = [], []
+            merged.append(Chunk(chunk.pos, outs, runs))
+        outs.extend(chunk.outs)
+        for count, seconds in chunk.times:
+            if runs and runs[-1][1] == seconds:
+                runs[-1] = (runs[-1][0] + count, seconds)
+            else:
+                runs.append((count, seconds))
     return merged
-
-
-def _join_runs(head: Chunk, tail: Chunk) -> list[tuple[int, int]]:
-    runs = list(head.times)
-    for count, seconds in tail.times:
-        if runs and runs[-1][1] == seconds:
-            runs[-1] = (runs[-1][0] + count, seconds)
-        else:
-            runs.append((count, seconds))
-    return runs
 
 
 def append(session: Session, step_id: int, chunks: Iterable[Chunk]) -> list[Chunk]:
