@@ -14,8 +14,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-BACKLOG = 20_000
-"""Events (log lines count one each) a subscriber may have waiting before it is dropped."""
+BACKLOG = 60_000
+"""Events (log lines count one each) a subscriber may have waiting before it is dropped: a few
+of the agents' biggest batches (20,000 lines), so that a reader busy with one is not dropped
+for the next."""
 RING = 1000
 """Build events kept for a reader that reconnects."""
 BUILDS: Hashable = "builds"
