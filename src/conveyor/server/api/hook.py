@@ -1,6 +1,8 @@
 """POST /hook: Gitea and GitHub webhooks. The repository is found from the payload, the
 signature checked with its own secret (401 and nothing stored when it does not match), then
-`[ci skip]`, ignored events and replayed deliveries answer 200 without a build."""
+`[ci skip]`, ignored events and replayed deliveries answer 200 without a build. The build is
+added by `build_intake.add_build` (git and planning outside the write transaction); the
+delivery id is stored in the build's transaction, so a replay racing it is refused there."""
 
 from __future__ import annotations
 
