@@ -45,6 +45,12 @@ def peak_mib(pid: int) -> float:
     raise SystemExit(f"no VmHWM for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_step(name: str, image: str, command: str, pull: str = "") -> str:
     """YAML of a pipeline of one step running `command` (with `pull:` when given)."""
     policy = f"  pull: {pull}\n" if pull else ""

@@ -5,7 +5,9 @@ Each repetition starts a fresh server (SQLite) and agent, opens the step's SSE s
 after creating the build (reconnecting with Last-Event-ID when the server drops it, as a
 browser does) and stops two clocks: when the build has ended (every line is stored: the agent
 sends its last lines before `done`) and when the reader got `eof` after the last line. Peak
-memory is VmHWM of the agent and server processes; exec's is its ru_maxrss. Target: at least
+memory is VmHWM of the agent and server processes; exec's is its ru_maxrss. CPU seconds (the
+agent's and the server's for the timed build, exec's whole run) tell the cost apart from the
+machine's load. Target: at least
 0.5 of exec's throughput. Results: docs/perf/agent.md.
 
     source /tmp/testenv/env && .venv/bin/python -m bench.bench_agent_logs [--mb 50] [--repeat 2]
@@ -24,7 +26,15 @@ from pathlib import Path
 
 import requests
 
-from bench.agent_support import CONVEYOR, Cluster, cluster, load, one_step, peak_mib
+from bench.agent_support import (
+    CONVEYOR,
+    Cluster,
+    cluster,
+    cpu_seconds,
+    load,
+    one_step,
+    peak_mib,
+)
 from bench.bench_exec_common import IMAGE
 from bench.bench_exec_logs import PLAIN_LINE
 
@@ -46,6 +56,8 @@ class AgentRun:
     reconnects: int
     agent_mib: float
     server_mib: float
+    cpu: float
+    """CPU seconds the agent and the server used for this build."""
 
 
 class LiveReader(threading.Thread):
@@ -88,6 +100,8 @@ class LiveReader(threading.Thread):
 def through_agent(root: Path, megabytes: int) -> AgentRun:
     with cluster(root, pipeline(megabytes)) as bench:
         bench.wait(bench.create())  # warm-up: image ledger, .pyc files
+        pids = (bench.agents[0].pid, bench.server.pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         start = time.perf_counter()
         number = bench.create()
         reader = LiveReader(bench, number, start)
@@ -95,6 +109,7 @@ def through_agent(root: Path, megabytes: int) -> AgentRun:
         bench.wait(number, poll=0.02)
         stored = time.perf_counter() - start
         reader.join(600)
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
         agent_mib, server_mib = peak_mib(bench.agents[0].pid), peak_mib(bench.server.pid)
         size = len(bench.log_text(number).encode())
     if size < megabytes * 1_000_000 or reader.last < 0:
@@ -105,11 +120,13 @@ def through_agent(root: Path, megabytes: int) -> AgentRun:
         reconnects=reader.reconnects,
         agent_mib=agent_mib,
         server_mib=server_mib,
+        cpu=cpu,
     )
 
 
-def through_exec(workdir: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Seconds of a whole `conveyor exec` whose output a pipe drains; its peak RSS in MiB."""
+def through_exec(workdir: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Seconds of a whole `conveyor exec` whose output a pipe drains; its peak RSS in MiB and
+    its CPU seconds."""
     start = time.perf_counter()
     process = subprocess.Popen([*CONVEYOR, "exec"], cwd=workdir, env=env, stdout=subprocess.PIPE)
     assert process.stdout is not None
@@ -120,7 +137,7 @@ def through_exec(workdir: Path, env: dict[str, str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"conveyor exec ended {process.returncode}")
-    return took, usage.ru_maxrss / 1024
+    return took, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -135,7 +152,7 @@ def main() -> None:
             before = load()
             (root / f"run{run}").mkdir()
             ours = through_agent(root / f"run{run}", mb)
-            local, local_mib = through_exec(
+            local, local_mib, local_cpu = through_exec(
                 root / f"run{run}" / "app", {**os.environ, "NO_COLOR": "1"}
             )
             print(
@@ -144,7 +161,8 @@ def main() -> None:
                 f"exec {mb / local:.1f} MB/s ({local:.1f} s); ratio stored "
                 f"{local / ours.stored:.2f}, live {local / ours.live:.2f} (target >= {TARGET}); "
                 f"peak MiB agent {ours.agent_mib:.0f}, server {ours.server_mib:.0f}, "
-                f"exec {local_mib:.0f}; load {before} before, {load()} after"
+                f"exec {local_mib:.0f}; CPU s agent+server {ours.cpu:.1f}, exec {local_cpu:.1f}; "
+                f"load {before} before, {load()} after"
             )
 
 

@@ -35,8 +35,9 @@ from bench.server_support import (
     session,
 )
 from conveyor.server.app import create_app
+from conveyor.server.logstore import Chunk, append
 from conveyor.server.startup import open_state
-from conveyor.server.store.models import Build, LogLine, Repo, Stage, Step
+from conveyor.server.store.models import Build, Repo, Stage, Step
 
 TARGET_RATIO = 5.0
 SLUG = "bench/app"
@@ -72,13 +73,13 @@ def populate(database_url: str, data_dir: Path, builds: int, lines: int) -> None
         )
         step_ids = db.scalars(select(Step.id).order_by(Step.id)).all()
         per_step = max(1, lines // len(step_ids))
-        rows = [
-            {"step_id": step, "pos": pos, "out": f"line {pos} of the step's log\n", "time": pos}
-            for step in step_ids
-            for pos in range(per_step)
-        ][:lines]
-        for start in range(0, len(rows), 20_000):
-            db.execute(insert(LogLine), rows[start : start + 20_000])
+        left = lines
+        for step in step_ids:
+            count = min(per_step, left)
+            left -= count
+            text = [f"line {pos} of the step's log\n" for pos in range(count)]
+            if count:
+                append(db, step, [Chunk(0, text, [(1, pos) for pos in range(count)])])
         db.execute(update(Repo).where(Repo.id == repo_id).values(counter=builds))
     state.engine.dispose()
 

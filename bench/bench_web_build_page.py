@@ -4,7 +4,10 @@ in the same run. The browser's first paint is measured with Playwright by the br
 benchmark; this isolates what the server adds (one query for the lines, the ANSI renderer,
 the streamed template).
 
-    .venv/bin/python -m bench.bench_web_build_page [--lines 10000] [--repeat 9]
+    .venv/bin/python -m bench.bench_web_build_page [--lines 10000] [--repeat 9] [--carry]
+
+With --carry the first line sets a colour that no line resets, and the others have no escape:
+every line is then rendered in a style carried over from the line before.
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ from tests.server.conftest import ADMIN_TOKEN
 from tests.server.web.conftest import Browser, web_settings
 
 from conveyor.server.app import create_app
+from conveyor.server.logstore import Line, append, from_lines
 from conveyor.server.startup import open_state
-from conveyor.server.store.models import Build, LogLine, Repo, Stage, Step
+from conveyor.server.store.models import Build, Repo, Stage, Step
 
 LINE = "\x1b[32m{n:>6}\x1b[0m compiling module_{n} with <flags> & \x1b[1mwarnings\x1b[0m off\n"
+CARRIED = "{n:>6} compiling module_{n} with <flags> & warnings off\n"
+"""With --carry: every line but the first, which starts with `\x1b[33m` (and no reset)."""
 
 
-def seed(client: TestClient, lines: int) -> None:
+def seed(client: TestClient, lines: int, *, carry: bool = False) -> None:
     """octo/app with build 1, one stage, one step of `lines` log lines (rows written directly)."""
     answer = client.post(
         "/api/repos/octo/app",
@@ -52,8 +58,16 @@ def seed(client: TestClient, lines: int) -> None:
         step = Step(stage_id=stage.id, number=1, name="test", status="success")
         session.add(step)
         session.flush()
-        session.add_all(
-            LogLine(step_id=step.id, pos=n, out=LINE.format(n=n), time=n) for n in range(lines)
+        texts = [CARRIED.format(n=n) for n in range(lines)] if carry else []
+        if carry:
+            texts[0] = "\x1b[33m" + texts[0]
+        append(
+            session,
+            step.id,
+            from_lines(
+                Line(pos=n, out=texts[n] if carry else LINE.format(n=n), time=n)
+                for n in range(lines)
+            ),
         )
 
 
@@ -72,13 +86,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--carry", action="store_true", help="one colour carried over all lines")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-web-"))
     settings = web_settings(root, f"sqlite:///{root / 'bench.sqlite'}")
     state = open_state(settings)
     with TestClient(create_app(settings, state)) as client:
         browser = Browser(client, state)
-        seed(client, args.lines)
+        seed(client, args.lines, carry=args.carry)
         browser.sign_in()
 
         def build_page() -> None:

@@ -54,7 +54,8 @@ port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 export CONVEYOR_SERVER="http://127.0.0.1:$port"
 export CONVEYOR_TOKEN="demo-admin-token-$RANDOM$RANDOM"
 export CONVEYOR_RPC_SECRET="demo-rpc-secret-$RANDOM$RANDOM"
-CONVEYOR_USER_CREATE="username:demo,admin:true,token:$CONVEYOR_TOKEN" \
+password="demo-password-$RANDOM$RANDOM"
+CONVEYOR_USER_CREATE="username:demo,admin:true,token:$CONVEYOR_TOKEN,password:$password" \
     "$conveyor" server --addr "127.0.0.1:$port" --data-dir "$work/data" >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
@@ -95,4 +96,6 @@ if [[ $status != success ]]; then
     exit 1
 fi
 echo "demo: build demo/app#$number succeeded on demo-agent"
-echo "demo: web pages (once the web issue lands): $CONVEYOR_SERVER/demo/app/$number"
+page=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$CONVEYOR_SERVER/login")
+echo "demo: the build's web page: $CONVEYOR_SERVER/demo/app/$number (sign-in page answered $page;"
+echo "      user demo, password $password; the server stops when the demo ends)"

@@ -42,6 +42,7 @@ def test_the_main_job_runs_the_demo_and_refuses_the_borrower(
     assert "Cached image 127.0.0.1:5002/ci-test/remote-only:1 is private" in output
     assert "demo: build demo/app#1 succeeded on demo-agent" in output
     assert "hello from the demo repository\n+ cat /etc/ci-test-image\nremote-only\n" in output
+    assert "(sign-in page answered 200;" in output
     assert "Traceback" not in output
 
 

@@ -3,6 +3,7 @@ a git repository to build, for the agent's end-to-end tests."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docker
 import requests
 
 from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET
@@ -112,3 +114,28 @@ def agent_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class DoneWatch:
+    """The server's ASGI app, wrapped: as each `done` report arrives, before the server reads
+    it, the `conveyor.pid` labels of the run networks that exist on the engine are noted."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen: list[list[str]] = []
+        """One list per `done` report: the owner pid of each run network then."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/done"):
+            self.seen.append(await asyncio.to_thread(_network_owners))
+        await self.app(scope, receive, send)
+
+
+def _network_owners() -> list[str]:
+    client = docker.from_env()
+    try:
+        networks = client.networks.list(filters={"label": "conveyor.run"})
+        labels = [network.attrs.get("Labels") or {} for network in networks]
+        return [str(label.get("conveyor.pid")) for label in labels]
+    finally:
+        client.close()

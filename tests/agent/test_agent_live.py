@@ -1,7 +1,8 @@
 """`conveyor agent` end to end: a live server on each database, a real agent process, real git
 and real Docker. A build from a push with a private image of the basic-auth and of the
 token-auth registry through an image_pull_secrets secret added with the API, the stored log
-complete and masked, and cancel of a running step and of a stalled clone."""
+complete and masked, and cancel of a running step (reported before the teardown, the next step
+`skipped`) and of a stalled clone."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ import pytest
 
 from conveyor.cli.main import main
 from conveyor.server.app import create_app
-from tests.agent.live_support import COUNTER, SLUG, Site, admin_session, agent_process
+from tests.agent.live_support import (
+    COUNTER,
+    SLUG,
+    DoneWatch,
+    Site,
+    admin_session,
+    agent_process,
+)
 from tests.agent.stall_git import stalling_git
 from tests.conftest import LocalEnv
 from tests.server.conftest import ADMIN_TOKEN, RPC_SECRET, make_settings
@@ -51,6 +59,11 @@ steps:
   image: {image}
   commands: [echo started, sleep 300]
 """
+THEN = """\
+- name: after
+  image: {image}
+  commands: [echo never]
+"""
 
 
 LEASE = 3.0
@@ -58,15 +71,23 @@ LEASE = 3.0
 
 
 @pytest.fixture
-def site(tmp_path: Path, db_url: str, testenv: LocalEnv) -> Iterator[Site]:
-    """The server (with an RPC secret), and acme/widgets whose pipeline runs `testenv.image`."""
+def served(tmp_path: Path, db_url: str, testenv: LocalEnv) -> Iterator[tuple[Site, DoneWatch]]:
+    """The server (with an RPC secret, its `done` reports watched), and acme/widgets whose
+    pipeline runs `testenv.image`."""
     files = {".drone.yml": SLEEPER.format(image=testenv.image), "file.txt": "checked out\n"}
     repo = make_repo(tmp_path / "git", files)
     settings = make_settings(tmp_path / "data", db_url, rpc_secret=RPC_SECRET, lease=LEASE)
-    with serve_app(create_app(settings)) as base:
+    watch = DoneWatch(create_app(settings))
+    with serve_app(watch) as base:
         site = Site(base=base, http=admin_session(), repo=repo)
         site.api("POST", f"/repos/{SLUG}", json={"git_http_url": repo.url})
-        yield site
+        yield site, watch
+
+
+@pytest.fixture
+def site(served: tuple[Site, DoneWatch]) -> Site:
+    """The served site."""
+    return served[0]
 
 
 def _secret(site: Site, name: str, value: str) -> None:
@@ -118,25 +139,52 @@ def test_a_build_from_a_push_runs_to_success_with_a_private_image(
     assert re.search(r'"(GET|HEAD) /v2/ci-test/remote-only/manifests/\S+ HTTP/1.1" 200', answered)
 
 
-def test_cancel_stops_a_running_step(site: Site, tmp_path: Path, testenv: LocalEnv) -> None:
-    site.use(SLEEPER.format(image=testenv.image))
+def test_cancel_kills_the_running_step_skips_the_next_and_reports_before_the_teardown(
+    served: tuple[Site, DoneWatch], tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site, watch = served
+    site.use((SLEEPER + THEN).format(image=testenv.image))
     log = tmp_path / "agent.log"
-    with agent_process(site.base, tmp_path / "state", log, "--name", "a1"):
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
         number = site.build()
         site.wait(number, lambda build: _step(build, "wait")["status"] == "running")
         site.wait(number, lambda _build: "started" in site.log(number, 1, 2))
         site.api("DELETE", f"/repos/{SLUG}/builds/{number}")
-        asked = time.monotonic()
-        build = site.wait(number, lambda build: build["stages"][0]["status"] == "killed", 3.0)
-        waited = time.monotonic() - asked
-    assert waited < 3.0, log.read_text()
-    assert _step(build, "wait")["status"] == "killed"
+        build = site.wait(number, lambda build: build["stages"][0]["status"] == "killed")
+        # the teardown still follows the report: nothing of the run is left
+        deadline = time.monotonic() + 60
+        while _resources(agent.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _resources(agent.pid) == [], log.read_text()
+    steps = {name: _step(build, name)["status"] for name in ("clone", "wait", "after")}
+    assert steps == {"clone": "success", "wait": "killed", "after": "skipped"}
+    assert build["status"] == "killed"
+    # when `done` reached the server, the stage's network was still there
+    (owners,) = watch.seen
+    assert str(agent.pid) in owners, log.read_text()
+
+
+def test_a_failed_step_fails_the_stage_and_the_next_step_is_skipped_not_run(
+    served: tuple[Site, DoneWatch], tmp_path: Path, testenv: LocalEnv
+) -> None:
+    site, watch = served
+    failing = SLEEPER.replace("[echo started, sleep 300]", "[echo started, exit 3]")
+    site.use((failing + THEN).format(image=testenv.image))
+    log = tmp_path / "agent.log"
+    with agent_process(site.base, tmp_path / "state", log, "--name", "a1") as agent:
+        build = site.finished(site.build())
+    steps = {name: _step(build, name) for name in ("clone", "wait", "after")}
+    assert [steps[name]["status"] for name in steps] == ["success", "failure", "skipped"]
+    assert (steps["wait"]["exit_code"], build["status"]) == (3, "failure")
+    # the report came before the teardown here too
+    (owners,) = watch.seen
+    assert str(agent.pid) in owners, log.read_text()
 
 
 def test_cancel_during_the_clone_kills_git_and_the_stage(
     site: Site, tmp_path: Path, testenv: LocalEnv
 ) -> None:
-    site.use(SLEEPER.format(image=testenv.image))
+    site.use((SLEEPER + THEN).format(image=testenv.image))
     log = tmp_path / "agent.log"
     with stalling_git(site.repo.bare.parent) as git:
         url = f"{git.url}/{site.repo.bare.name}"
@@ -150,6 +198,8 @@ def test_cancel_during_the_clone_kills_git_and_the_stage(
             build = site.wait(number, lambda b: b["stages"][0]["status"] == "killed", 30.0)
             assert git.closed.wait(30), "git still holds its connection"
     assert _step(build, "clone")["status"] == "killed"
+    # the steps after the clone never started: skipped, as Drone does
+    assert [_step(build, name)["status"] for name in ("wait", "after")] == ["skipped", "skipped"]
     assert build["status"] == "killed"
     assert "+ git fetch" in site.log(number, 1, 1)
 

@@ -10,8 +10,9 @@ from conveyor.agent.client import (
     ServerUnreachableError,
     StageLostError,
 )
+from conveyor.rpc import PROTOCOL
 from conveyor.rpc.agent import AgentInfo, StageRequest
-from conveyor.rpc.reports import LogBatch, LogLine
+from conveyor.rpc.reports import LogBatch, LogChunk
 from tests.agent.stub_server import stub_server
 
 ASSIGNMENT = {
@@ -39,7 +40,7 @@ def test_stage_request_sends_secret_protocol_and_agent() -> None:
     path, headers, body = script.seen[0]
     assert path == "/rpc/v1/stages/request"
     assert headers["Authorization"] == "Bearer the-secret"
-    assert headers["X-Conveyor-Protocol"] == "1"
+    assert headers["X-Conveyor-Protocol"] == str(PROTOCOL)
     assert body["agent"]["name"] == "a1"
     assert body["agent"]["capacity"] == 3
 
@@ -72,7 +73,7 @@ def test_4xx_is_not_retried_and_says_the_servers_sentence() -> None:
 def test_409_means_the_stage_is_lost() -> None:
     with stub_server() as (url, script):
         script.answer("/logs", 409, {"message": "stage 7 is not agent a1's"})
-        batch = LogBatch(agent="a1", lines=(LogLine(step=1, pos=0, out="x\n"),))
+        batch = LogBatch(agent="a1", chunks=(LogChunk(step=1, pos=0, lines=["x\n"]),))
         with pytest.raises(StageLostError, match="not agent a1's"):
             _client(url).logs(7, batch)
 

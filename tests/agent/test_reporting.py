@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from conveyor.agent.reporter import MAX_BYTES, MAX_LINES, Reporter
 from conveyor.agent.sink import AgentSink
 from conveyor.engine.contract import LogStream, PullProgress
 from conveyor.plan.model import StepKind
-from conveyor.rpc.reports import StepStatus
+from conveyor.rpc.reports import LogBatch, StepStatus
 from conveyor.runner.dag import StepStatus as RunnerStatus
 from conveyor.runner.events import (
     LogLines,
@@ -54,7 +55,7 @@ def test_events_become_reports() -> None:
          "error": ""},
     ]  # fmt: skip
     (logs,) = script.bodies("/logs")
-    assert [(line["step"], line["pos"], line["out"]) for line in logs["lines"]] == [
+    assert [(line["step"], line["pos"], line["out"]) for line in _lines(logs)] == [
         (2, 0, "one\n"), (2, 1, "two\n"), (2, 2, "three\n"),
     ]  # fmt: skip
     (events,) = script.bodies("/events")
@@ -62,10 +63,9 @@ def test_events_become_reports() -> None:
         {"step": 2, "type": "pull", "image": "alpine", "layer": "l1", "status": "Downloading",
          "current": 5, "total": 10},
     ]  # fmt: skip
-    finals = sink.final_steps(StepStatus.SKIPPED)
-    assert [(s.number, s.status) for s in finals] == [
-        (1, StepStatus.SKIPPED), (2, StepStatus.FAILURE),
-    ]  # fmt: skip
+    # the clone step never reported: the server ends it (skipped, as it never started)
+    known = sink.known_steps()
+    assert [(s.number, s.status) for s in known] == [(2, StepStatus.FAILURE)]
 
 
 def test_a_batch_the_server_did_not_take_is_sent_again() -> None:
@@ -77,7 +77,7 @@ def test_a_batch_the_server_did_not_take_is_sent_again() -> None:
         reporter.flush()  # refused: kept
         sink.lines("test", ("c",))
         reporter.flush()
-    sent = [[(x["pos"], x["out"]) for x in body["lines"]] for body in script.bodies("/logs")]
+    sent = [[(x["pos"], x["out"]) for x in _lines(body)] for body in script.bodies("/logs")]
     assert sent == [[(0, "a\n"), (1, "b\n")], [(0, "a\n"), (1, "b\n"), (2, "c\n")]]
 
 
@@ -100,8 +100,10 @@ def test_many_lines_go_in_requests_of_bounded_size_in_order() -> None:
         reporter.flush()
         sink.lines("test", ("",) * (MAX_LINES + 1))
         reporter.flush()
-    sent = [[line["pos"] for line in body["lines"]] for body in script.bodies("/logs")]
-    assert [len(batch) for batch in sent] == [2, 2, MAX_LINES, 1]  # 3 long lines are too many
+    sent = [[line["pos"] for line in _lines(body)] for body in script.bodies("/logs")]
+    assert [len(batch) for batch in sent[:2]] == [2, 2]  # 3 long lines are too many
+    assert len(sent) == 4
+    assert all(len(batch) <= MAX_LINES for batch in sent)
     assert [pos for batch in sent for pos in batch] == list(range(MAX_LINES + 5))
     assert all(len(json.dumps(body)) < 1024 * 1024 for body in script.bodies("/logs"))
 
@@ -117,7 +119,7 @@ def test_a_refused_batch_is_said_and_kept_not_fatal() -> None:
         reporter.flush()
     assert "stage 7: the server at" in err.getvalue()
     assert "over 10 bytes" in err.getvalue()
-    assert [len(body["lines"]) for body in script.bodies("/logs")] == [1, 1]
+    assert [len(_lines(body)) for body in script.bodies("/logs")] == [1, 1]
 
 
 def test_a_full_outbox_holds_the_step_until_lines_are_sent(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +136,7 @@ def test_a_full_outbox_holds_the_step_until_lines_are_sent(monkeypatch: pytest.M
         producer.join(30)
         assert not producer.is_alive()
         reporter.flush()
-    sent = [[line["out"] for line in body["lines"]] for body in script.bodies("/logs")]
+    sent = [[line["out"] for line in _lines(body)] for body in script.bodies("/logs")]
     assert sent == [["a\n", "b\n", "c\n"], ["d\n"]]
 
 
@@ -147,3 +149,54 @@ def test_a_stopped_stage_never_waits_for_room(monkeypatch: pytest.MonkeyPatch) -
     sink = AgentSink(reporter, {"test": 1}, notice=print)
     sink.lines("test", ("a",))
     sink.lines("test", ("b",))  # returns: nothing is sent, and the stage is stopped
+
+
+def _lines(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines of a log batch, each as `{"step", "pos", "out", "time"}`."""
+    return [
+        {"step": chunk["step"], "pos": chunk["pos"] + n, "out": out, "time": chunk["time"]}
+        for chunk in body["chunks"]
+        for n, out in enumerate(chunk["lines"])
+    ]
+
+
+def test_a_steps_end_goes_after_its_lines() -> None:
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1}, notice=print, clock=lambda: 100.0)
+        script.answer("/logs", 503, {"message": "down"})
+        sink.started("test")
+        reporter.flush()
+        sink.lines("test", ("a", "b"))
+        sink.ended("test", StepStatus.SUCCESS, exit_code=0)
+        reporter.flush()  # the lines are refused: the end waits for them
+        reporter.flush()
+    route = [path.rsplit("/", 1)[1] for path, _, _ in script.seen]
+    states = [[s["status"] for s in body["steps"]] for body in script.bodies("/steps")]
+    assert route == ["steps", "logs", "logs", "steps"]
+    assert states == [["running"], ["success"]]
+
+
+def test_lines_of_the_same_second_travel_as_one_chunk() -> None:
+    now = [100.0]
+    with stub_server() as (url, script):
+        reporter = _reporter(url, [])
+        sink = AgentSink(reporter, {"test": 1, "other": 2}, notice=print, clock=lambda: now[0])
+        sink.started("test")
+        sink.started("other")
+        for n in range(1000):
+            sink.lines("test", (f"line {n}",))
+        sink.lines("other", ("elsewhere",))
+        sink.lines("test", ("after the other step",))
+        now[0] = 102.5
+        sink.lines("test", ("two seconds later",))
+        reporter.flush()
+    (body,) = script.bodies("/logs")
+    assert [(c["step"], c["pos"], len(c["lines"]), c["time"]) for c in body["chunks"]] == [
+        (1, 0, 1000, 0),
+        (2, 0, 1, 0),
+        (1, 1000, 1, 0),
+        (1, 1001, 1, 2),
+    ]
+    assert body["chunks"][0]["lines"][999] == "line 999\n"
+    assert LogBatch.from_data(body).chunks[0].lines[:2] == ["line 0\n", "line 1\n"]

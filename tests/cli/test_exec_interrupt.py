@@ -33,6 +33,9 @@ steps:
 - name: long
   image: ci-test/busybox:1
   commands: [echo sleeping, sleep 300]
+- name: after
+  image: ci-test/busybox:1
+  commands: [echo never]
 """
 QUICK = """\
 kind: pipeline
@@ -49,6 +52,14 @@ steps:
 class Running:
     process: subprocess.Popen[str]
     run_id: str
+    lines: queue.Queue[str]
+
+    def rest(self) -> str:
+        """The output after the step started, to the end of the output (marked by "")."""
+        text = []
+        while line := self.lines.get(timeout=30):
+            text.append(line)
+        return "".join(text)
 
 
 def resources(run_id: str) -> list[str]:
@@ -87,6 +98,7 @@ def started(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     def pump() -> None:
         for line in stdout:
             lines.put(line)
+        lines.put("")  # the end of the output
 
     threading.Thread(target=pump, daemon=True).start()
     run_id = ""
@@ -98,7 +110,7 @@ def started(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             if line.startswith("long ") and "sleeping" in line:
                 break
         assert run_id
-        yield Running(process, run_id)
+        yield Running(process, run_id, lines)
     finally:
         if process.poll() is None:
             process.kill()
@@ -111,6 +123,9 @@ def test_signal_stops_the_run_and_removes_everything(started: Running, number: i
     started.process.send_signal(number)
     assert started.process.wait(timeout=30) == 130
     assert resources(started.run_id) == []
+    out = started.rest()
+    assert re.search(r"^long +\| -- killed in", out, re.M), out
+    assert re.search(r"^after +\| -- skipped: the run was cancelled", out, re.M), out
 
 
 def test_kill_9_leftovers_are_removed_by_the_next_exec(

@@ -16,7 +16,7 @@ from conveyor.rpc.reports import (
     Heartbeat,
     HeartbeatReply,
     LogBatch,
-    LogLine,
+    LogChunk,
     PullEvent,
     StageEnd,
     StepsReport,
@@ -60,7 +60,7 @@ def test_every_message_round_trips_through_json() -> None:
     assert HeartbeatReply.from_data(_json(reply.to_data())) == reply
     steps = StepsReport(agent="a1", steps=(state,))
     assert StepsReport.from_data(_json(steps.to_data())) == steps
-    logs = LogBatch(agent="a1", lines=(LogLine(step=2, pos=0, out="hi\n", time=0.5),))
+    logs = LogBatch(agent="a1", chunks=(LogChunk(step=2, pos=0, lines=["hi\n", "ho\n"], time=1),))
     assert LogBatch.from_data(_json(logs.to_data())) == logs
     events = EventBatch(agent="a1", events=(pull,))
     assert EventBatch.from_data(_json(events.to_data())) == events
@@ -104,8 +104,8 @@ def test_a_bad_stage_request_is_refused_by_key(data: object, message: str) -> No
 def test_bad_reports_are_refused_by_key() -> None:
     with pytest.raises(ProtocolError, match=r"steps\.steps\[0\]\.status must be one of pending"):
         StepsReport.from_data({"agent": "a", "steps": [{"number": 1, "status": "done"}]})
-    with pytest.raises(ProtocolError, match=r"logs\.lines\[0\]\.pos must not be negative"):
-        LogBatch.from_data({"agent": "a", "lines": [{"step": 1, "pos": -1, "out": ""}]})
+    with pytest.raises(ProtocolError, match=r"logs\.chunks\[0\]\.pos must not be negative"):
+        LogBatch.from_data({"agent": "a", "chunks": [{"step": 1, "pos": -1, "lines": []}]})
     with pytest.raises(ProtocolError, match=r"done\.status must be one of success"):
         DoneReport.from_data({"agent": "a", "status": "running"})
     with pytest.raises(ProtocolError, match=r"heartbeat lacks the key 'agent'"):
@@ -124,25 +124,38 @@ def test_the_version_refusal_names_both_numbers() -> None:
     assert "upgrade the agent" in text
 
 
-def test_log_lines_read_alike_on_the_quick_and_the_careful_path() -> None:
-    plain = {"step": 2, "pos": 3, "out": "hi\n", "time": 1}
-    batch = LogBatch.from_data({"agent": "a", "lines": [plain, {"step": 1, "pos": 0, "out": ""}]})
-    assert batch.lines == (
-        LogLine(step=2, pos=3, out="hi\n", time=1.0),
-        LogLine(step=1, pos=0, out="", time=0.0),
+def test_log_chunks_are_checked_by_key() -> None:
+    plain = {"step": 2, "pos": 3, "time": 1, "lines": ["hi\n", ""]}
+    batch = LogBatch.from_data(
+        {"agent": "a", "chunks": [plain, {"step": 1, "pos": 0, "lines": []}]}
     )
-    odd = [{**plain, "pos": True}, {**plain, "time": "1"}, {**plain, "extra": 1}, [plain]]
-    for bad in odd:
-        with pytest.raises(ProtocolError, match=r"^logs\.lines\[1\]"):
-            LogBatch.from_data({"agent": "a", "lines": [plain, bad]})
+    assert batch.chunks == (
+        LogChunk(step=2, pos=3, lines=["hi\n", ""], time=1),
+        LogChunk(step=1, pos=0, lines=[], time=0),
+    )
+    odd = {
+        "pos": {**plain, "pos": True},
+        "time": {**plain, "time": "1"},
+        "extra": {**plain, "extra": 1},
+        "lines": {**plain, "lines": "hi"},
+        r"lines\[1\] must be a string": {**plain, "lines": ["a", 1]},
+        "": [plain],
+    }
+    for key, bad in odd.items():
+        with pytest.raises(
+            ProtocolError, match=r"^logs\.chunks\[1\]" + (r".*" + key if key else "")
+        ):
+            LogBatch.from_data({"agent": "a", "chunks": [plain, bad]})
+    with pytest.raises(ProtocolError, match=r"^logs\.chunks\[0\]\.time must not be negative"):
+        LogBatch.from_data({"agent": "a", "chunks": [{**plain, "time": -1}]})
 
 
 def test_a_log_batch_written_directly_is_the_json_of_its_data() -> None:
-    lines = (
-        LogLine(step=1, pos=0, out='say "hi" \\ \x1b[1mbold\x1b[0m\ttab\r\n', time=0.0),
-        LogLine(step=2, pos=12345, out="é 中文 🚀 \u2028\n", time=1234.567),
-        LogLine(step=2, pos=12346, out="", time=1e-7),
+    chunks = (
+        LogChunk(step=1, pos=0, lines=['say "hi" \\ \x1b[1mbold\x1b[0m\ttab\r\n'], time=0),
+        LogChunk(step=2, pos=12345, lines=["é 中文 🚀 \u2028\n", ""], time=1234),
     )
-    batch = LogBatch(agent='agent "one"', lines=lines)
+    batch = LogBatch(agent='agent "one"', chunks=chunks)
     assert json.loads(batch.to_json()) == batch.to_data()
     assert LogBatch.from_data(json.loads(batch.to_json())) == batch
+    assert batch.to_json().isascii()

@@ -198,6 +198,30 @@ def test_cancel_stops_running_steps_skips_the_rest_and_destroys() -> None:
     assert engine.names("destroy") == [result.run_id]
 
 
+def test_the_end_is_told_before_the_cleanup_which_runs_even_if_the_hook_fails() -> None:
+    engine = FakeEngine({"b": FakeStep(exit_code=1)}, images=CACHED)
+    seen: list[tuple[RunStatus, list[str]]] = []
+    events: list[object] = []
+
+    class Sink:
+        def emit(self, event: object) -> None:
+            events.append(event)
+
+    def on_finished(finished: RunFinished) -> None:
+        # every step has ended and its result is in; nothing is removed yet
+        seen.append((finished.status, engine.names("destroy")))
+        assert isinstance(events[-1], RunFinished)
+        raise RuntimeError("the host's report broke")
+
+    executor = Executor(
+        engine, sink=Sink(), guard=OpenGuard(), credentials=Creds, on_finished=on_finished
+    )
+    with pytest.raises(RuntimeError):
+        executor.run(job(plan(*serial(step("a"), step("b"), step("c")))))
+    assert seen == [(RunStatus.FAILURE, [])]
+    assert len(engine.names("destroy")) == 1  # the cleanup ran all the same
+
+
 def test_services_start_first_and_are_stopped_at_the_end() -> None:
     engine = FakeEngine({"db": FakeStep(runs_until_stopped=True)}, images=CACHED)
     executor, events = make(engine)

@@ -7,7 +7,6 @@ that send thousands of requests use Starlette's in-process TestClient instead.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,15 +16,13 @@ from typing import Any
 import httpx
 import uvicorn
 
+from conveyor.cli.server_run import bind
+
 
 @contextmanager
 def serve_app(app: Any) -> Iterator[str]:
     """Yields the base URL (`http://127.0.0.1:PORT`); the server stops on exit."""
-    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted connections only for such sockets;
-    # without it every keep-alive answer waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = bind("127.0.0.1", 0)  # the server's own socket set-up (Nagle off on connections)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
     server = uvicorn.Server(config)

@@ -64,3 +64,18 @@ class Agent:
             json={"agent": self.name, **body},
             headers=agent_headers(),
         )
+
+    def logs(self, stage_id: int, lines: list[dict[str, Any]]) -> Any:
+        """POST /stages/{id}/logs of `lines` (`{"step", "pos", "out", "time"}` each), one
+        chunk per line."""
+        return self.post(stage_id, "logs", chunks=[chunk_of(line) for line in lines])
+
+
+def chunk_of(line: dict[str, Any]) -> dict[str, Any]:
+    """A log chunk of the protocol holding one line."""
+    return {
+        "step": line["step"],
+        "pos": line["pos"],
+        "time": line.get("time", 0),
+        "lines": [line["out"]],
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conveyor.server.logstore import Line, append
+from conveyor.server.logstore import Chunk, Line, append, from_lines, lines_after, single
 from conveyor.server.store.models import Step
 
 from .builds_support import BROKEN, Project, make_project
@@ -66,8 +66,9 @@ def test_restart_and_cancel(api: Api, tmp_path: Path) -> None:
     assert (restarted["number"], restarted["parent"]) == (2, 1)
     killed = api.client.delete("/api/repos/octo/app/builds/2", headers=api.admin).json()
     assert killed["status"] == "killed"
-    assert {s["status"] for s in killed["stages"]} == {"killed"}
-    assert {st["status"] for s in killed["stages"] for st in s["steps"]} == {"killed"}
+    # nothing of it had started: stages and steps are skipped, as Drone does
+    assert {s["status"] for s in killed["stages"]} == {"skipped"}
+    assert {st["status"] for s in killed["stages"] for st in s["steps"]} == {"skipped"}
     again = api.client.delete("/api/repos/octo/app/builds/2", headers=api.admin)
     assert again.status_code == 409
     assert api.client.get("/api/repos/octo/app/builds/9", headers=api.admin).status_code == 404
@@ -96,9 +97,9 @@ def test_logs_as_json_and_text(api: Api, tmp_path: Path) -> None:
     step_id = build["stages"][0]["steps"][0]["id"]
     with api.state.sessions.begin() as session:
         assert session.get(Step, step_id) is not None
-        first = [Line(pos=0, out="+ echo hi\n"), Line(pos=1, out="hi\n", time=1)]
+        first = from_lines([Line(pos=0, out="+ echo hi\n"), Line(pos=1, out="hi\n", time=1)])
         assert append(session, step_id, first) == first
-        assert append(session, step_id, [Line(pos=1, out="hi\n", time=1)]) == []
+        assert append(session, step_id, [single(1, "hi\n", 1)]) == []
     url = "/api/repos/octo/app/builds/1/logs/1/1"
     assert api.client.get(url, headers=api.admin).json() == [
         {"pos": 0, "out": "+ echo hi\n", "time": 0},
@@ -117,9 +118,22 @@ def test_a_batch_around_stored_lines_stores_only_the_new_ones(api: Api, tmp_path
     project: Project = make_project(api, tmp_path)
     step_id = project.build().json()["stages"][0]["steps"][0]["id"]
     with api.state.sessions.begin() as session:
-        append(session, step_id, [Line(pos=p, out=f"{p}\n") for p in (0, 1, 2)])
-        again = [Line(pos=p, out=f"{p} again\n") for p in (5, 2, 3)]
-        assert append(session, step_id, again) == [again[0], again[2]]
-        assert append(session, step_id, [Line(pos=4, out="4\n")]) == [Line(pos=4, out="4\n")]
+        append(session, step_id, from_lines(Line(pos=p, out=f"{p}\n") for p in (0, 1, 2)))
+        again = [Line(pos=p, out=f"{p} again\n", time=p) for p in (5, 2, 3)]
+        new = append(session, step_id, from_lines(again))
+        assert [line for chunk in new for line in chunk.lines()] == [again[2], again[0]]
+        assert append(session, step_id, [single(4, "4\n")]) == [single(4, "4\n")]
+        # a run over stored and new positions keeps only its new parts, times included
+        run = Chunk(0, [f"{p} late\n" for p in range(9)], [(4, 7), (5, 8)])
+        assert [(c.pos, list(c.outs), list(c.times)) for c in append(session, step_id, [run])] == [
+            (6, ["6 late\n", "7 late\n", "8 late\n"], [(3, 8)])
+        ]
+        assert [(ln.pos, ln.time) for ln in lines_after(session, step_id, 4, limit=3)] == [
+            (5, 5),
+            (6, 8),
+            (7, 8),
+        ]
     url = "/api/repos/octo/app/builds/1/logs/1/1?format=text"
-    assert api.client.get(url, headers=api.admin).text == "0\n1\n2\n3 again\n4\n5 again\n"
+    assert api.client.get(url, headers=api.admin).text == (
+        "0\n1\n2\n3 again\n4\n5 again\n6 late\n7 late\n8 late\n"
+    )

@@ -1,5 +1,6 @@
 """Leases and cancel: a silent agent's stage becomes `error` with its name and last contact
-(never requeued), the agent then hears 409; a cancel reaches the agent in its heartbeat."""
+(never requeued), the agent then hears 409; a cancel reaches the agent in its heartbeat; what
+never started ends `skipped`, what ran `killed`."""
 
 from __future__ import annotations
 
@@ -74,15 +75,24 @@ def test_cancel_reaches_the_agent_in_its_heartbeat(rpc_api: Api, tmp_path: Path)
     make_project(rpc_api, tmp_path, PIPELINE).build()
     agent = Agent(rpc_api.client, "a1")
     sid = agent.claim()["stage_id"]
+    agent.post(sid, "steps", steps=[{"number": 1, "status": "running", "started": 1}])
     assert agent.post(sid, "heartbeat").json()["cancel"] is False
     cancel = rpc_api.client.delete("/api/repos/octo/app/builds/1", headers=rpc_api.admin)
     assert cancel.status_code == 200
-    assert [s["status"] for s in cancel.json()["stages"]] == ["running", "killed"]
+    # the stage that never started is skipped, as Drone does; the running one is flagged
+    assert [s["status"] for s in cancel.json()["stages"]] == ["running", "skipped"]
     assert cancel.json()["status"] == "running"
     assert agent.post(sid, "heartbeat").json()["cancel"] is True
     assert agent.post(sid, "done", status="killed").status_code == 200
     build = _build(rpc_api)
     assert build["status"] == "killed"
+    stages = build["stages"]
+    assert isinstance(stages, list)
+    # steps the done report left open: the started one is killed, the others skipped
+    assert [[step["status"] for step in stage["steps"]] for stage in stages] == [
+        ["killed", "skipped"],
+        ["skipped", "skipped"],
+    ]
 
 
 def test_a_held_heartbeat_answers_when_the_build_is_cancelled(rpc_api: Api, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conveyor.rpc import PREFIX
+from conveyor.rpc import PREFIX, PROTOCOL
 from conveyor.rpc.assignment import Assignment
-from conveyor.server.store.models import LogLine, Stage
+from conveyor.server.store.models import LogChunk, Stage
 
 from .builds_support import make_project
 from .conftest import Api
@@ -40,9 +40,12 @@ def test_wrong_secret_and_other_protocol_are_refused(rpc_api: Api) -> None:
     wrong = rpc_api.client.post(REQUEST, json=body, headers=agent_headers(secret="nope"))
     assert wrong.status_code == 401
     assert "nope" not in wrong.text
-    other = rpc_api.client.post(REQUEST, json=body, headers=agent_headers(protocol="2"))
+    old = str(PROTOCOL - 1)
+    other = rpc_api.client.post(REQUEST, json=body, headers=agent_headers(protocol=old))
     assert other.status_code == 426
-    assert other.json()["message"].startswith("agent speaks protocol 2, server speaks 1")
+    assert other.json()["message"].startswith(
+        f"agent speaks protocol {old}, server speaks {PROTOCOL}"
+    )
 
 
 def test_a_malformed_request_names_the_key(rpc_api: Api) -> None:
@@ -101,10 +104,8 @@ def test_a_stage_runs_to_success_and_releases_the_next(rpc_api: Api, tmp_path: P
     beat = agent.post(sid, "heartbeat")
     assert beat.json() == {"cancel": False, "lease_seconds": 30.0}
     lines = [{"step": 2, "pos": i, "out": f"line {i}\n", "time": 0} for i in range(3)]
-    assert agent.post(sid, "logs", lines=lines).json() == {"stored": 3}
-    assert agent.post(sid, "logs", lines=[*lines, {"step": 2, "pos": 3, "out": "x\n"}]).json() == {
-        "stored": 1
-    }
+    assert agent.logs(sid, lines).json() == {"stored": 3}
+    assert agent.logs(sid, [*lines, {"step": 2, "pos": 3, "out": "x\n"}]).json() == {"stored": 1}
     done = [
         {"number": 1, "status": "success", "started": 10, "finished": 11, "exit_code": 0},
         {"number": 2, "status": "success", "started": 11, "finished": 12, "exit_code": 0},
@@ -142,19 +143,19 @@ def test_reports_about_a_stage_not_ones_own_are_409(rpc_api: Api, tmp_path: Path
     assert answer.status_code == 409
     assert "not agent a2's" in answer.json()["message"]
     assert owner.post(sid, "done", status="success").status_code == 200
-    late = owner.post(sid, "logs", lines=[{"step": 1, "pos": 0, "out": "late\n"}])
+    late = owner.logs(sid, [{"step": 1, "pos": 0, "out": "late\n"}])
     assert late.status_code == 409
     assert "no longer running (success)" in late.json()["message"]
     assert owner.post(999999, "heartbeat").status_code == 409
     with rpc_api.state.sessions() as session:
-        assert session.scalars(select(LogLine)).all() == []
+        assert session.scalars(select(LogChunk)).all() == []
 
 
 def test_unknown_step_numbers_are_refused(rpc_api: Api, tmp_path: Path) -> None:
     make_project(rpc_api, tmp_path, PIPELINE).build()
     agent = Agent(rpc_api.client, "a1")
     sid = agent.claim()["stage_id"]
-    answer = agent.post(sid, "logs", lines=[{"step": 9, "pos": 0, "out": "x\n"}])
+    answer = agent.logs(sid, [{"step": 9, "pos": 0, "out": "x\n"}])
     assert answer.status_code == 409
     assert "has no step 9" in answer.json()["message"]
 

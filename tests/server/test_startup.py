@@ -23,7 +23,7 @@ from .conftest import ADMIN_TOKEN
 
 def test_migrations_match_the_models(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
-    assert migrate(engine) == ["0001", "0002", "0003"]
+    assert migrate(engine) == ["0001", "0002", "0003", "0004"]
     assert migrate(engine) == []
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conveyor.server.live import sse as sse_module
 from conveyor.server.live.hub import BACKLOG, LINES, Event, Hub, Subscription
 from conveyor.server.live.sse import PAGE, line_events, sse
-from conveyor.server.logstore import Line
+from conveyor.server.logstore import Chunk, Line, from_lines
 
 from .builds_support import make_project
 from .conftest import Api
@@ -34,7 +35,7 @@ _events = sse_events
 
 def _lines(agent: Agent, sid: int, positions: range) -> None:
     lines = [{"step": 2, "pos": p, "out": f"line {p}\n"} for p in positions]
-    assert agent.post(sid, "logs", lines=lines).status_code == 200
+    assert agent.logs(sid, lines).status_code == 200
 
 
 def _claimed(api: Api, tmp_path: Path) -> tuple[Agent, int]:
@@ -74,6 +75,19 @@ def test_last_event_id_resumes_after_that_line(rpc_api: Api, tmp_path: Path, url
     assert [e.get("id") for e in events] == ["3", "4", None]
 
 
+@pytest.mark.parametrize("last", ["\u00b2", "9" * 30, "x"])
+def test_a_malformed_last_event_id_starts_over(
+    rpc_api: Api, tmp_path: Path, url: str, last: str
+) -> None:
+    _finished_step(rpc_api, tmp_path)
+    headers = {key.encode(): value.encode() for key, value in rpc_api.admin.items()}
+    headers[b"Last-Event-ID"] = last.encode("latin-1")  # not ASCII: as a client may send
+    with httpx.stream("GET", url + STEP, headers=headers, timeout=30) as response:
+        assert response.status_code == 200
+        events = list(_events(response))
+    assert [e.get("id") for e in events] == ["0", "1", "2", "3", "4", None]
+
+
 def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> None:
     agent, sid = _claimed(rpc_api, tmp_path)
     _lines(agent, sid, range(2))
@@ -89,6 +103,24 @@ def test_lines_arrive_live_then_eof(rpc_api: Api, tmp_path: Path, url: str) -> N
         assert progress["event"] == "pull"
         assert progress["data"]["image"] == "ci-test/busybox:1"
         assert agent.post(sid, "done", status="success").status_code == 200
+        assert next(events)["event"] == "eof"
+
+
+@pytest.mark.parametrize("how", ["steps", "done"])
+def test_eof_follows_the_end_of_the_step_without_waiting_for_a_check(
+    rpc_api: Api, tmp_path: Path, url: str, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sse_module, "CHECK", 600.0)  # only the end's own event can wake it
+    agent, sid = _claimed(rpc_api, tmp_path)
+    _lines(agent, sid, range(1))
+    with httpx.stream("GET", url + STEP, headers=rpc_api.admin, timeout=60) as response:
+        events = _events(response)
+        assert next(events)["id"] == "0"
+        end = [{"number": 2, "status": "success", "started": 1, "finished": 2, "exit_code": 0}]
+        if how == "steps":
+            assert agent.post(sid, "steps", steps=end).status_code == 200
+        else:
+            assert agent.post(sid, "done", status="success", steps=end).status_code == 200
         assert next(events)["event"] == "eof"
 
 
@@ -176,5 +208,10 @@ def test_line_events_are_the_bytes_of_one_sse_event_per_line() -> None:
     expected = b"".join(
         sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos) for ln in lines
     )
-    assert line_events(lines) == expected
+    assert line_events(from_lines(lines)) == expected
+    runs = Chunk(3, ["a\n", "b\n", "c\n"], [(2, 4), (1, 9)])
+    assert line_events([runs]) == b"".join(
+        sse("message", {"pos": ln.pos, "out": ln.out, "time": ln.time}, ln.pos)
+        for ln in runs.lines()
+    )
     assert expected.startswith(b'id: 0\ndata: {"pos":0,"out":"plain \\"quoted\\"')

@@ -1,5 +1,6 @@
 """Every page in a real browser: no serious or critical axe-core violation (WCAG 2.1 A/AA and
-best practice) in light and dark, no horizontal page scroll at phone width (375 px), and the
+best practice) in light and dark, no horizontal scroll at phone width (375 px), of the page or
+of a box in it (a table, a form; logs and code excepted), and the
 screenshots of docs/web.md (written there with CONVEYOR_UPDATE_SCREENSHOTS=1)."""
 
 from __future__ import annotations
@@ -91,6 +92,23 @@ def _wide(page: Page) -> list[str]:
     return found
 
 
+SCROLLS_SIDEWAYS = "pre, code, .log, .snippet, .diagnostics"
+"""Boxes that may scroll sideways at phone width: logs and code keep their lines."""
+
+
+def _sideways(page: Page) -> list[str]:
+    """Boxes (other than logs and code) whose content is wider than they are and scrolls."""
+    found: list[str] = page.evaluate(
+        """(allowed) => Array.from(document.querySelectorAll("body *"))
+            .filter((el) => !el.closest(allowed))
+            .filter((el) => el.scrollWidth > el.clientWidth + 1)
+            .filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX))
+            .slice(0, 5).map((el) => el.outerHTML.slice(0, 120))""",
+        SCROLLS_SIDEWAYS,
+    )
+    return found
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_phone_width_has_no_horizontal_page_scroll(
     browser: Browser, shared_site: WebSite, signed_in: StorageState, name: str, tmp_path: Path
@@ -101,6 +119,8 @@ def test_phone_width_has_no_horizontal_page_scroll(
         assert wide <= PHONE["width"], (
             f"{PAGES[name]} is {wide} px wide at {PHONE['width']} px; too wide: {_wide(page)}"
         )
+        inner = _sideways(page)
+        assert not inner, f"{PAGES[name]} scrolls sideways inside at {PHONE['width']} px: {inner}"
         if name in {"build", "repositories", "secrets"}:
             screenshot(page, f"{name}-phone", "light", tmp_path)
     finally:

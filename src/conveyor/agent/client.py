@@ -100,9 +100,11 @@ class RpcClient:
         """Report step states that changed."""
         self._post(f"/stages/{stage_id}/steps", report.to_data())
 
-    def logs(self, stage_id: int, batch: LogBatch) -> None:
-        """Send log lines (the server ignores lines it already stored)."""
-        self._post(f"/stages/{stage_id}/logs", batch.to_json())
+    def logs(self, stage_id: int, batch: LogBatch | bytes) -> None:
+        """Send log lines (the server ignores lines it already stored): a batch, or its JSON
+        already written (`rpc.reports.batch_json`)."""
+        body = batch if isinstance(batch, bytes) else batch.to_json()
+        self._post(f"/stages/{stage_id}/logs", body)
 
     def events(self, stage_id: int, batch: EventBatch) -> None:
         """Send pull progress events."""

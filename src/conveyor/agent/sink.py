@@ -1,8 +1,10 @@
 """The runner's events as the protocol's reports: step states, numbered log lines, pull events.
 
 Steps are known to the server by number (the assignment's list, clone first); the runner names
-them. Log text from the runner is already masked. `final_steps` gives every step's last state
-for the `done` report, filling in those the run never reached.
+them. Log text from the runner is already masked. `known_steps` gives the last state of every
+step the run reached, for the `done` report; the server ends the others (one rule for the
+agent and the server: a step that started takes the stage's status, one that never started is
+`skipped`).
 """
 
 from __future__ import annotations
@@ -100,17 +102,9 @@ class AgentSink:
             )
         )
 
-    def final_steps(self, unreached: StepStatus) -> tuple[StepState, ...]:
-        """Every step's last state; steps that never ended get `unreached`."""
-        now = int(self._clock())
-        states = []
-        for number in sorted(self._numbers.values()):
-            state = self.states.get(number)
-            if state is None or state.finished is None:
-                started = None if state is None else state.started
-                state = StepState(number=number, status=unreached, started=started, finished=now)
-            states.append(state)
-        return tuple(states)
+    def known_steps(self) -> tuple[StepState, ...]:
+        """The last state of every step the run reached, in step order."""
+        return tuple(self.states[number] for number in sorted(self.states))
 
     def _set(self, state: StepState) -> None:
         self.states[state.number] = state

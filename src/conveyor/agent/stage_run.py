@@ -3,7 +3,9 @@
 The job comes from the assignment (runner/job_codec.py) with the checkout as its workspace
 source; the engine and the image guard are the agent's, as `conveyor exec` has its own. The
 heartbeat's cancel flag is the run's cancel flag. The stage always ends with a `done` report
-(unless the server said it is not this agent's any more) and its temporary directory removed.
+(unless the server said it is not this agent's any more, agent/stage_end.py), sent as soon as
+its steps have ended (run_stage's `on_finished`), before its containers, network, volumes and
+temporary directory are removed; the stage holds its worker until all of them are.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from conveyor.agent.client import RpcClient, RpcRefusedError, ServerUnreachableE
 from conveyor.agent.heartbeat import Heartbeat
 from conveyor.agent.reporter import Reporter
 from conveyor.agent.sink import AgentSink
+from conveyor.agent.stage_end import StageEnding
 from conveyor.engine.contract import Engine
 from conveyor.errors import ConveyorError
 from conveyor.rpc.assignment import Assignment
 from conveyor.rpc.reports import DoneReport, StageEnd, StepStatus
 from conveyor.runner.dag import RunStatus
+from conveyor.runner.events import RunFinished
 from conveyor.runner.image_guard import ImageGuard
 from conveyor.runner.job import StageJob
 from conveyor.runner.job_codec import job_from_data
@@ -67,6 +71,14 @@ def run_assignment(host: StageHost, assignment: Assignment, stop: threading.Even
     )
     numbers = {step.name: step.number for step in assignment.steps}
     sink = AgentSink(reporter, numbers, notice=lambda text: _say(host, assignment, text))
+    ending = StageEnding(
+        agent=host.agent,
+        beat=beat,
+        reporter=reporter,
+        sink=sink,
+        stopping=stop,
+        send=lambda report: _done(host, assignment, report),
+    )
     relay = threading.Thread(target=_relay, args=(stop, cancel), daemon=True)
     beat.start()
     reporter.start()
@@ -75,24 +87,13 @@ def run_assignment(host: StageHost, assignment: Assignment, stop: threading.Even
         tempfile.mkdtemp(prefix=f"conveyor-stage-{assignment.stage_id}-", dir=host.work_dir)
     )
     try:
-        status, error = _run(host, assignment, sink, workspace, cancel)
+        status, error = _run(host, assignment, sink, workspace, cancel=cancel, ending=ending)
+        ending.report(status, error)  # without a run (clone failed, bad job): reported now
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-        beat.stop()
-        reporter.close()
+        ending.close()
         cancel.set()  # ends the relay thread
-    if beat.cancelled or (stop.is_set() and status is not StageEnd.SUCCESS):
-        status = StageEnd.KILLED
-    unreached = StepStatus.KILLED if status is StageEnd.KILLED else StepStatus.SKIPPED
-    if beat.lost is None:
-        _done(
-            host,
-            assignment,
-            DoneReport(
-                agent=host.agent, status=status, error=error, steps=sink.final_steps(unreached)
-            ),
-        )
-    return status
+    return ending.status or status
 
 
 def _run(
@@ -100,7 +101,9 @@ def _run(
     assignment: Assignment,
     sink: AgentSink,
     workspace: Path,
+    *,
     cancel: threading.Event,
+    ending: StageEnding,
 ) -> tuple[StageEnd, str]:
     """Clone, then run the job: the stage's end and its error sentence."""
     try:
@@ -113,7 +116,7 @@ def _run(
     if cancel.is_set():
         return StageEnd.KILLED, ""
     job = replace(job, workspace_source=workspace)
-    return _execute(host, job, sink, cancel)
+    return _execute(host, job, sink, cancel, ending)
 
 
 def _clone(
@@ -138,8 +141,9 @@ def _clone(
 
 
 def _execute(
-    host: StageHost, job: StageJob, sink: AgentSink, cancel: threading.Event
+    host: StageHost, job: StageJob, sink: AgentSink, cancel: threading.Event, ending: StageEnding
 ) -> tuple[StageEnd, str]:
+    """Run the job; its end is reported as soon as the steps have ended, before the cleanup."""
     try:
         finished = run_stage(
             job,
@@ -148,9 +152,15 @@ def _execute(
             guard=host.guard,
             cancel=cancel,
             cancel_grace=CANCEL_GRACE,
+            on_finished=lambda finished: ending.report(*_end_of(finished)),
         )
     except ConveyorError as exc:
         return StageEnd.ERROR, str(exc)
+    return _end_of(finished)
+
+
+def _end_of(finished: RunFinished) -> tuple[StageEnd, str]:
+    """The stage's end and error sentence for the runner's end of the run."""
     ends = {
         RunStatus.SUCCESS: StageEnd.SUCCESS,
         RunStatus.FAILURE: StageEnd.FAILURE,

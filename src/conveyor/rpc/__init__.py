@@ -7,7 +7,7 @@ stage's job travels as the dict of `runner/job_codec.py`, unread here.
 
 from __future__ import annotations
 
-PROTOCOL = 1
+PROTOCOL = 2
 """The protocol number both sides send in `PROTOCOL_HEADER`; a different number is refused."""
 PROTOCOL_HEADER = "X-Conveyor-Protocol"
 PREFIX = "/rpc/v1"

@@ -4,9 +4,12 @@ and the stage's end; and the server's answers to them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from json.encoder import encode_basestring_ascii
+from typing import cast
 
 from conveyor.rpc.fields import Fields, ProtocolError
 
@@ -21,6 +24,11 @@ class StepStatus(StrEnum):
     KILLED = "killed"
     ERROR = "error"
     SKIPPED = "skipped"
+
+    @property
+    def ended(self) -> bool:
+        """Whether a step in this state has ended (no line of it comes any more)."""
+        return self not in (StepStatus.PENDING, StepStatus.RUNNING)
 
 
 class StageEnd(StrEnum):
@@ -137,81 +145,76 @@ class StepsReport:
         return StepsReport(agent=name, steps=_steps(fields, "steps"))
 
 
-LINE_KEYS = frozenset({"step", "pos", "out", "time"})
+CHUNK_KEYS = frozenset({"step", "pos", "time", "lines"})
+_lines_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LogLine:
-    """One output line of a step: `pos` counts from 0 per step, `time` is seconds since start."""
+class LogChunk:
+    """Output lines of one step at consecutive positions from `pos` (counting from 0 per step),
+    each with its line break, all written `time` seconds after the step started."""
 
     step: int
     pos: int
-    out: str
-    time: float = 0.0
+    lines: Sequence[str] = field(repr=False)
+    time: int = 0
 
     def to_data(self) -> dict[str, object]:
-        return {"step": self.step, "pos": self.pos, "out": self.out, "time": self.time}
+        return {"step": self.step, "pos": self.pos, "time": self.time, "lines": list(self.lines)}
+
+    def lines_json(self) -> str:
+        """The lines as a JSON array (ASCII, escapes included): what `to_json` sends."""
+        return _lines_json(list(self.lines))
+
+    def to_json(self, lines_json: str | None = None) -> str:
+        """This chunk as JSON; `lines_json` when the lines were encoded already."""
+        encoded = self.lines_json() if lines_json is None else lines_json
+        return f'{{"step":{self.step},"pos":{self.pos},"time":{self.time},"lines":{encoded}}}'
 
     @staticmethod
-    def from_data(data: object, where: str) -> LogLine:
-        fields = Fields(data, where, LINE_KEYS)
-        pos = fields.integer("pos")
-        if pos < 0:
-            raise ProtocolError(f"{fields.path('pos')} must not be negative.")
-        return LogLine(
-            step=fields.integer("step"),
-            pos=pos,
-            out=fields.text("out"),
-            time=fields.number("time", 0.0),
-        )
+    def from_data(data: object, where: str) -> LogChunk:
+        fields = Fields(data, where, CHUNK_KEYS)
+        pos, time = fields.integer("pos"), fields.integer("time", 0)
+        for key, value in (("pos", pos), ("time", time)):
+            if value < 0:
+                raise ProtocolError(f"{fields.path(key)} must not be negative.")
+        lines = fields.items("lines")
+        if not all(type(line) is str for line in lines):
+            bad = next(n for n, line in enumerate(lines) if type(line) is not str)
+            raise ProtocolError(f"{fields.path('lines')}[{bad}] must be a string.")
+        text = cast("list[str]", lines)
+        return LogChunk(step=fields.integer("step"), pos=pos, time=time, lines=text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogBatch:
-    """POST /stages/{id}/logs: lines in any order; a line already stored is ignored."""
+    """POST /stages/{id}/logs: chunks of lines in any order; a line already stored (same step
+    and position) is ignored."""
 
     agent: str
-    lines: tuple[LogLine, ...]
+    chunks: tuple[LogChunk, ...]
 
     def to_data(self) -> dict[str, object]:
-        return {"agent": self.agent, "lines": [line.to_data() for line in self.lines]}
+        return {"agent": self.agent, "chunks": [chunk.to_data() for chunk in self.chunks]}
 
     def to_json(self) -> bytes:
-        """`to_data` as JSON bytes, written directly (a batch holds thousands of lines)."""
-        lines = ",".join(
-            f'{{"step":{ln.step},"pos":{ln.pos},"out":{encode_basestring_ascii(ln.out)},'
-            f'"time":{float(ln.time)!r}}}'
-            for ln in self.lines
-        )
-        return f'{{"agent":{encode_basestring_ascii(self.agent)},"lines":[{lines}]}}'.encode()
+        """`to_data` as JSON bytes."""
+        return batch_json(self.agent, [chunk.to_json() for chunk in self.chunks])
 
     @staticmethod
     def from_data(data: object) -> LogBatch:
-        name, fields = agent_name(data, "logs", frozenset({"lines"}))
-        items = fields.items("lines")
-        where = fields.path("lines")
-        lines = tuple(
-            _plain_line(item) or LogLine.from_data(item, f"{where}[{i}]")
-            for i, item in enumerate(items)
+        name, fields = agent_name(data, "logs", frozenset({"chunks"}))
+        where = fields.path("chunks")
+        chunks = tuple(
+            LogChunk.from_data(item, f"{where}[{i}]")
+            for i, item in enumerate(fields.items("chunks"))
         )
-        return LogBatch(agent=name, lines=lines)
+        return LogBatch(agent=name, chunks=chunks)
 
 
-def _plain_line(item: object) -> LogLine | None:
-    """A well-formed line read without building the names errors need (batches hold thousands
-    of lines); None for anything else, which `LogLine.from_data` then reads or refuses."""
-    if type(item) is not dict or not item.keys() <= LINE_KEYS:
-        return None
-    step, pos, out, time = item.get("step"), item.get("pos"), item.get("out"), item.get("time", 0)
-    if (
-        type(step) is int
-        and type(pos) is int
-        and pos >= 0
-        and type(out) is str
-        and (type(time) is int or type(time) is float)
-    ):
-        return LogLine(step=step, pos=pos, out=out, time=float(time))
-    return None
+def batch_json(agent: str, chunks: list[str]) -> bytes:
+    """A log batch's JSON from its chunks' JSON (`LogChunk.to_json`)."""
+    return f'{{"agent":{encode_basestring_ascii(agent)},"chunks":[{",".join(chunks)}]}}'.encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -109,7 +109,8 @@ class Notice:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunFinished:
-    """The run is over and its resources are removed."""
+    """Every step has ended; the run's containers, network and volumes are removed next
+    (cleanup notices may follow)."""
 
     run_id: str
     status: RunStatus

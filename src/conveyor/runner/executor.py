@@ -1,10 +1,13 @@
 """Runs a StageJob on an Engine: secrets and credentials, pre-flight checks, setup, the loop,
-cleanup.
+the end, cleanup.
 
 The plan holds secret references; values come with the job and go only into container
 environments and the masker; secrets of a pull request build are withheld here, once. A failing
 step is a result (`RunFinished.status`); only bad input (a missing secret, a malformed
-credential) raises. Cleanup always runs, even on Ctrl-C.
+credential) raises. The end (`RunFinished` to the sink, then the host's `on_finished`) comes
+once every step has ended, before the cleanup, so that a host can show the result while the
+containers, network and volumes are removed. Cleanup always runs, even on Ctrl-C and when
+`on_finished` raises.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ class CredentialSource(Protocol):
         ...
 
 
+FinishedHook = Callable[[RunFinished], None]
+"""Called with the run's end once every step has ended, before the cleanup."""
+
 CredentialCollector = Callable[
     [Sequence[tuple[str, str]], RegistrySources, Mapping[str, str]], CredentialSource
 ]
@@ -85,8 +91,10 @@ class Executor:
         cancel_grace: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         owner: Owner | None = None,
+        on_finished: FinishedHook | None = None,
     ) -> None:
         self._engine = engine
+        self._on_finished = on_finished
         self._cancel_grace = cancel_grace
         self._sink = sink
         self._guard = guard
@@ -171,13 +179,12 @@ class Executor:
             janitor=janitor,
             clock=self._clock,
         )
-        message: str | None = None
         try:
             self._engine.setup(run)
             message = loop.drive()
+            return self._finish(run, loop.outcome(), loop.results(), began, message)
         finally:
             self._cleanup(run, tracker, janitor)
-        return self._finish(run, loop.outcome(), loop.results(), began, message)
 
     def _credential_set(self, job: StageJob, secrets: Mapping[str, str]) -> CredentialSource:
         configs: list[tuple[str, str]] = []
@@ -252,6 +259,8 @@ class Executor:
             message=message,
         )
         self.emit(finished)
+        if self._on_finished is not None:
+            self._on_finished(finished)
         return finished
 
 

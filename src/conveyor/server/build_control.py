@@ -1,5 +1,6 @@
-"""Changing a build that exists: cancel (every unfinished stage and step is killed), approve or
-decline a blocked stage. Raises ControlError (409) when the build is not in a state for it."""
+"""Changing a build that exists: cancel (what runs is killed, what never started is skipped),
+approve or decline a blocked stage. Raises ControlError (409) when the build is not in a state
+for it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.server.states import DONE, Status
+from conveyor.server.states import DONE, Status, cut_short
 from conveyor.server.store.models import Build, Stage, Step
 
 
@@ -25,9 +26,9 @@ def stages_of(session: Session, build: Build) -> list[Stage]:
 
 
 def cancel(session: Session, build: Build) -> None:
-    """Kill the build: unfinished stages and steps become `killed`, except running stages,
-    which are flagged so that their agent's next heartbeat stops them (the agent then reports
-    them `killed` and the build ends with them)."""
+    """Kill the build: stages that never started and their steps become `skipped` (Drone's
+    rule, `cut_short`); running stages are flagged so that their agent's next heartbeat stops
+    them (the agent then reports them `killed`, and the build ends with them)."""
     if build.status in DONE:
         raise ControlError(f"build {build.number} is already finished ({build.status})")
     now = int(time.time())
@@ -37,12 +38,12 @@ def cancel(session: Session, build: Build) -> None:
             stage.cancel = running = True
             stage.updated = now
         elif stage.status not in DONE:
-            stage.status = Status.KILLED
+            stage.status = cut_short(stage.status, Status.KILLED)
             stage.stopped = now
             stage.updated = now
             for step in session.scalars(select(Step).where(Step.stage_id == stage.id)):
                 if step.status not in DONE:
-                    step.status = Status.KILLED
+                    step.status = cut_short(step.status, Status.KILLED)
                     step.stopped = now
     if not running:
         build.status = Status.KILLED

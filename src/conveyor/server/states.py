@@ -1,4 +1,5 @@
-"""Drone's status words for builds, stages and steps, and which of them are finished."""
+"""Drone's status words for builds, stages and steps, which of them are finished, and what an
+unfinished stage or step becomes when it is cut short."""
 
 from __future__ import annotations
 
@@ -24,3 +25,10 @@ DONE = frozenset(
     {Status.SUCCESS, Status.FAILURE, Status.KILLED, Status.ERROR, Status.SKIPPED, Status.DECLINED}
 )
 """States a build, stage or step never leaves."""
+
+
+def cut_short(status: str, end: Status) -> Status:
+    """What an unfinished stage or step in `status` becomes when it ends with `end` before its
+    time (a cancel, its stage's end, a lost agent): `end` if it started (it is running), else
+    `skipped`, as Drone does. The runner's schedule gives its steps the same (runner/dag.py)."""
+    return end if status == Status.RUNNING else Status.SKIPPED

@@ -36,7 +36,7 @@ def lines(agent: Agent, sid: int, texts: list[str], first: int = 0) -> None:
     batch: list[dict[str, Any]] = [
         {"step": 2, "pos": first + i, "out": text} for i, text in enumerate(texts)
     ]
-    answer = agent.post(sid, "logs", lines=batch)
+    answer = agent.logs(sid, batch)
     assert answer.status_code == 200, answer.text
 
 

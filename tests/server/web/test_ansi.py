@@ -1,5 +1,6 @@
 """The one ANSI-to-HTML renderer: SGR colours (16, 256, truecolour), attributes and reset,
-HTML escaping, carriage returns, and every other control sequence dropped."""
+HTML escaping, carriage returns, every other control sequence dropped, and the style carried
+from one line to the next (also written as a token and read back)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from pathlib import Path
 import pytest
 
 import conveyor.server.web as web_package
-from conveyor.server.web.ansi import nearest_256, palette, palette_css, render_line
+from conveyor.server.web.ansi import (
+    PLAIN,
+    Style,
+    nearest_256,
+    palette,
+    palette_css,
+    parse_style,
+    render_line,
+    style_token,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +45,7 @@ from conveyor.server.web.ansi import nearest_256, palette, palette_css, render_l
     ],
 )
 def test_sgr_to_spans(text: str, html: str) -> None:
-    assert render_line(text) == html
+    assert render_line(text)[0] == html
 
 
 @pytest.mark.parametrize(
@@ -55,15 +65,61 @@ def test_sgr_to_spans(text: str, html: str) -> None:
     ],
 )
 def test_other_controls_are_dropped(text: str, html: str) -> None:
-    assert render_line(text) == html
+    assert render_line(text)[0] == html
 
 
 def test_no_markup_can_come_through() -> None:
     hostile = '<img src=x onerror="alert(1)">\x1b[31m</span><script>x</script>'
-    out = render_line(hostile)
+    out, _ = render_line(hostile)
     assert "<img" not in out
     assert "<script" not in out
     assert out.count("<span") == out.count("</span>") == 1
+
+
+def _render_all(texts: list[str]) -> list[str]:
+    style, out = PLAIN, []
+    for text in texts:
+        html, style = render_line(text, style)
+        out.append(html)
+    return out
+
+
+def test_a_style_lasts_into_the_next_lines_until_reset() -> None:
+    texts = ["\x1b[1;33mwarning:\n", "still <yellow>\n", "\tand here\x1b[0m back\n", "plain\n"]
+    assert _render_all(texts) == [
+        '<span class="f3 ansi-b">warning:</span>',
+        '<span class="f3 ansi-b">still &lt;yellow&gt;</span>',
+        '<span class="f3 ansi-b">\tand here</span> back',
+        "plain",
+    ]
+    assert render_line("\x1b[31mred, no reset\n") == (
+        '<span class="f1">red, no reset</span>',
+        Style(fg=1),
+    )
+    assert render_line("\x1b[31mred\x1b[0m\n")[1] == PLAIN
+    assert render_line("\n", Style(fg=1)) == ("", Style(fg=1))  # an empty line keeps it
+    assert render_line("50%\r100%\n", Style(bold=True))[0] == '<span class="ansi-b">100%</span>'
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        PLAIN,
+        Style(fg=1),
+        Style(bg=255),
+        Style(fg=208, bg=0, bold=True, dim=True, italic=True, underline=True),
+        Style(underline=True),
+    ],
+)
+def test_a_style_token_reads_back(style: Style) -> None:
+    token = style_token(style)
+    assert parse_style(token) == style
+    assert all(ch.isalnum() for ch in token)
+
+
+@pytest.mark.parametrize("token", ["f256", "x", "f1f2", "ub", "f-1", "f1 ", "g1000", "<b>"])
+def test_a_malformed_style_token_is_the_default_style(token: str) -> None:
+    assert parse_style(token) == PLAIN
 
 
 def test_truecolour_maps_to_the_nearest_of_256() -> None:

@@ -4,9 +4,11 @@ plain-text download, and a failed intake's diagnostics."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..builds_support import BROKEN
+from ..rpc_support import Agent
 from .builds_seed import finish, lines, project, started
 from .conftest import Browser
 
@@ -81,12 +83,15 @@ def test_build_page_shows_steps_and_the_rendered_log(browser: Browser, tmp_path:
     assert '<div class="line" id="L2-0"><a class="n" href="#L2-0">1</a>' in text
     assert "plain &lt;b&gt;not bold&lt;/b&gt;" in text
     assert '<span class="f1 ansi-b">error</span> here' in text
-    assert 'data-stream="/web/stream/octo/app/1/1/2" data-after="1"' in text
-    assert "2 lines" in text
+    assert 'data-stream="/web/stream/octo/app/1/1/2" data-chosen>' in text
+    assert 'id="log-state" data-after="1">' in text
+    assert '<span id="line-count">2 lines</span>' in text
     assert "/static/ansi.css" in text
     clone = browser.client.get("/octo/app/1/1/1")
     assert "build / clone" in clone.text
     assert "data-stream" not in clone.text  # a finished step is not followed
+    chosen = browser.client.get("/octo/app/1/1/2").text
+    assert 'data-stream="/web/stream/octo/app/1/1/2">' in chosen  # not chosen by the server
     assert browser.client.get("/octo/app/1/1/9").status_code == 404
     assert browser.client.get("/octo/app/2").status_code == 404
 
@@ -178,3 +183,75 @@ def test_a_failed_intake_shows_its_diagnostics(browser: Browser, tmp_path: Path)
     assert "Why this build failed" in page
     assert ".drone.yml:6:" in page  # the image line, with its position
     assert "sometimes" in page
+
+
+def test_a_colour_lasts_into_the_next_stored_lines(browser: Browser, tmp_path: Path) -> None:
+    browser.sign_in()
+    agent, sid = started(browser, tmp_path)
+    lines(agent, sid, ["\x1b[33mwarning: <x>\n", "still yellow\n", "\x1b[1mbold\x1b[0m plain\n"])
+    text = browser.client.get("/octo/app/1/1/2").text
+    assert '<span class="t"><span class="f3">still yellow</span></span>' in text
+    assert '<span class="t"><span class="f3 ansi-b">bold</span> plain</span>' in text
+    assert 'id="log-state" data-after="2">' in text  # back to the default style
+    lines(agent, sid, ["\x1b[44mblue ground\n"], first=3)
+    assert 'id="log-state" data-after="3:g4">' in browser.client.get("/octo/app/1/1/2").text
+    assert '<span id="line-count">4 lines</span>' in browser.client.get("/octo/app/1/1/2").text
+
+
+def _steps(agent: Agent, sid: int, *statuses: str) -> None:
+    """Steps 1, 2, ... of the stage are in `statuses` (each finished one took a second)."""
+    steps: list[dict[str, object]] = [
+        {"number": n, "status": status, "started": 1000} for n, status in enumerate(statuses, 1)
+    ]
+    for step in steps:
+        if step["status"] != "running":
+            step.update(finished=1001, exit_code=0)
+    assert agent.post(sid, "steps", steps=steps).status_code == 200
+
+
+def _open_step(browser: Browser) -> str:
+    text = browser.client.get("/octo/app/1").text
+    found = re.search(r'<h2 id="log-title">([^<]*)</h2>', text)
+    assert found, text
+    return found.group(1)
+
+
+THREE = """\
+kind: pipeline
+type: docker
+name: build
+steps:
+- name: compile
+  image: ci-test/busybox:1
+  commands: [make]
+- name: test
+  image: ci-test/busybox:1
+  commands: [make test]
+"""
+
+
+def test_the_page_opens_the_step_worth_seeing(browser: Browser, tmp_path: Path) -> None:
+    browser.sign_in()
+    made = project(browser, tmp_path, THREE).build()
+    assert made.status_code == 201, made.text
+    assert _open_step(browser) == "build / clone"  # nothing ran yet: the first to run
+    agent = Agent(browser.client, "agent-1")
+    sid: int = agent.claim()["stage_id"]
+    _steps(agent, sid, "success", "running")
+    assert _open_step(browser) == "build / compile"  # the running step
+    _steps(agent, sid, "success", "success")
+    assert _open_step(browser) == "build / test"  # between two steps: the next one
+    _steps(agent, sid, "success", "success", "success")
+    assert agent.post(sid, "done", status="success").status_code == 200
+    assert _open_step(browser) == "build / test"  # a success: the last step
+
+
+def test_a_finished_build_opens_its_failed_step(browser: Browser, tmp_path: Path) -> None:
+    browser.sign_in()
+    made = project(browser, tmp_path, THREE).build()
+    assert made.status_code == 201, made.text
+    agent = Agent(browser.client, "agent-1")
+    sid: int = agent.claim()["stage_id"]
+    _steps(agent, sid, "success", "failure", "skipped")
+    assert agent.post(sid, "done", status="failure").status_code == 200
+    assert _open_step(browser) == "build / compile"

@@ -151,7 +151,7 @@ def restart_build(
 
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
-    """Cancel a build: what has not finished is killed."""
+    """Cancel a build: what runs is killed, what never started is skipped."""
     return cancel_build_of(ctx, caller, (owner, name, number), full_build_json)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.builds import find_build
@@ -17,7 +18,7 @@ from conveyor.server.auth import Access, Caller, permission
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import step_topic
 from conveyor.server.live.sse import HEADERS, PAGE, build_stream, step_stream
-from conveyor.server.logstore import Line, lines_after
+from conveyor.server.logstore import Chunk, chunks_after
 from conveyor.server.states import DONE
 from conveyor.server.store.models import Repo, Step
 
@@ -27,8 +28,10 @@ EVENT_STREAM = "text/event-stream"
 
 
 def last_event(text: str | None) -> int:
-    """The Last-Event-ID header as a number (-1: none, start from the beginning)."""
-    return int(text) if text is not None and text.strip().isdigit() else -1
+    """The Last-Event-ID header as a number (-1: none or not a position of at most 18 ASCII
+    digits: start from the beginning)."""
+    digits = (text or "").strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else -1
 
 
 @router.get("/api/stream", response_class=StreamingResponse)
@@ -51,8 +54,13 @@ def stream_builds(
 def may_read_repo(ctx: AppContext, caller: Caller, repo_id: int) -> bool:
     """Whether `caller` may read the repository `repo_id` (the streams' filter)."""
     with ctx.read() as session:
-        repo = session.get(Repo, repo_id)
-        return repo is not None and permission(session, caller, repo).read
+        return repo_readable(session, caller, repo_id)
+
+
+def repo_readable(session: Session, caller: Caller, repo_id: int) -> bool:
+    """Whether `caller` may read the repository `repo_id`, in an open transaction."""
+    repo = session.get(Repo, repo_id)
+    return repo is not None and permission(session, caller, repo).read
 
 
 @router.get("/api/stream/{owner}/{name}/{number}/{stage}/{step}", response_class=StreamingResponse)
@@ -74,18 +82,18 @@ def stream_step(
         _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
         step_id = find_step(session, build, stage, step).id
 
-    async def stored(after: int) -> tuple[list[Line], bool]:
+    async def stored(after: int) -> tuple[list[Chunk], bool]:
         return await run_in_threadpool(stored_lines, ctx, step_id, after)
 
     events = step_stream(ctx.hub, step_topic(step_id), last_event(last_event_id), stored)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=HEADERS)
 
 
-def stored_lines(ctx: AppContext, step_id: int, after: int) -> tuple[list[Line], bool]:
-    """At most PAGE lines stored after position `after`, and whether the step has ended (read
-    first, so that no line stored before the end is missed). A read transaction: readers never
-    wait for the agents' writes."""
+def stored_lines(ctx: AppContext, step_id: int, after: int) -> tuple[list[Chunk], bool]:
+    """About PAGE lines stored after position `after` (whole rows), and whether the step has
+    ended (read first, so that no line stored before the end is missed). A read transaction:
+    readers never wait for the agents' writes."""
     with ctx.read() as session:
         step = session.get(Step, step_id)
         ended = step is None or step.status in DONE
-        return lines_after(session, step_id, after, PAGE), ended
+        return chunks_after(session, step_id, after, PAGE), ended

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from conveyor.server.api.render import build_json, repo_json
-from conveyor.server.live.hub import BUILDS, LINES, Hub
-from conveyor.server.logstore import Line
+from conveyor.server.live.hub import BUILDS, ENDED, LINES, Hub
+from conveyor.server.logstore import Chunk
 from conveyor.server.store.models import Build, Repo
 
 
@@ -45,10 +45,17 @@ def publish_builds(hub: Hub, events: Iterable[BuildEvent | None]) -> None:
             hub.publish(BUILDS, "message", event.data, repo_id=event.repo_id)
 
 
-def publish_lines(hub: Hub, lines: dict[int, list[Line]]) -> None:
-    """Publish new log lines: one `lines` event per step, its id the last line's position."""
-    for step_id, batch in lines.items():
-        if not batch:
-            continue
-        ordered = sorted(batch, key=lambda ln: ln.pos)
-        hub.publish(step_topic(step_id), LINES, ordered, id=ordered[-1].pos)
+def publish_lines(hub: Hub, lines: dict[int, list[Chunk]]) -> None:
+    """Publish new log lines: one `lines` event per step (its chunks, in order), its id the
+    last line's position."""
+    for step_id, chunks in lines.items():
+        if chunks:
+            weight = sum(len(chunk) for chunk in chunks)
+            hub.publish(step_topic(step_id), LINES, chunks, id=chunks[-1].last, weight=weight)
+
+
+def publish_ended(hub: Hub, step_ids: Iterable[int]) -> None:
+    """Tell the steps' live readers they ended (after the transaction committed): their
+    streams look at the stored log once more and send `eof` without waiting for a check."""
+    for step_id in step_ids:
+        hub.publish(step_topic(step_id), ENDED, None)

@@ -14,14 +14,18 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-BACKLOG = 20_000
-"""Events (log lines count one each) a subscriber may have waiting before it is dropped."""
+BACKLOG = 60_000
+"""Events (log lines count one each) a subscriber may have waiting before it is dropped: a few
+of the agents' biggest batches (20,000 lines), so that a reader busy with one is not dropped
+for the next."""
 RING = 1000
 """Build events kept for a reader that reconnects."""
 BUILDS: Hashable = "builds"
 """The topic of build events."""
 LINES = "lines"
-"""Events of this name carry a list of log lines (logstore `Line`s, in order)."""
+"""Events of this name carry a step's new log lines (logstore `Chunk`s, in order)."""
+ENDED = "ended"
+"""An event of this name tells a step's readers it has ended (no data; not sent to them)."""
 PULL = "pull"
 """Events of this name are also kept, the latest per image and layer of each topic."""
 PULL_TOPICS = 1000
@@ -105,13 +109,20 @@ class Hub:
                     del self._topics[topic]
 
     def publish(
-        self, topic: Hashable, name: str, data: Any, *, id: int | None = None, repo_id: int = 0
+        self,
+        topic: Hashable,
+        name: str,
+        data: Any,
+        *,
+        id: int | None = None,
+        repo_id: int = 0,
+        weight: int = 1,
     ) -> None:
         """Fan `data` out to `topic`'s subscribers (any thread). Without `id` the event takes
-        the hub's next number; build events are also kept in the ring."""
+        the hub's next number; build events are also kept in the ring. `weight` is what the
+        event counts against a subscriber's backlog (a `lines` event: its line count)."""
         with self._lock:
             number = next(self._ids) if id is None else id
-            weight = len(data) if name == LINES else 1
             event = Event(name=name, id=number, data=data, repo_id=repo_id, weight=weight)
             if topic == BUILDS:
                 self.recent.append(event)

@@ -1,7 +1,8 @@
 """Server-Sent Events as bytes, and the two streams: one step's lines (replayed from the
 stored log after Last-Event-ID, a page at a time, then live, `eof` once the step has ended) and
 the build events a caller may read. A comment line is sent as a ping when nothing else was for
-15 s. Lines go out one SSE event each, written together per page or stored batch."""
+15 s. Lines go out one SSE event each, written together per page or stored batch. A stream
+given a `guard` asks it at every wake-up and ends with `denied` once it says no."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from conveyor.server.live.hub import BUILDS, LINES, Event, Hub, Subscription
-from conveyor.server.logstore import Line
+from conveyor.server.live.hub import BUILDS, ENDED, LINES, Event, Hub, Subscription
+from conveyor.server.logstore import Chunk, Line
 
 PING = 15.0
 PAGE = 5000
@@ -32,14 +33,21 @@ def sse(name: str, data: Any, id: int | None = None) -> bytes:
     return f"{head}data: {_compact(data)}\n\n".encode()
 
 
-def line_events(lines: list[Line]) -> bytes:
+def line_events(chunks: list[Chunk]) -> bytes:
     """One `message` event per line, its id the line's position: the bytes `sse` writes for
     `{"pos", "out", "time"}`, put together without a dict and an encoder call per line."""
-    return "".join(
-        f"id: {line.pos}\ndata: "
-        f'{{"pos":{line.pos},"out":{encode_basestring_ascii(line.out)},"time":{line.time}}}\n\n'
-        for line in lines
-    ).encode()
+    parts: list[str] = []
+    for chunk in chunks:
+        first, outs, at = chunk.pos, chunk.outs, 0
+        for count, seconds in chunk.times:
+            tail = f',"time":{seconds}}}\n\n'
+            positions = range(first + at, first + at + count)
+            parts += [
+                f'id: {p}\ndata: {{"pos":{p},"out":{encode_basestring_ascii(out)}{tail}'
+                for p, out in zip(positions, outs[at : at + count], strict=True)
+            ]
+            at += count
+    return "".join(parts).encode()
 
 
 def line_event(line: Line) -> bytes:
@@ -52,9 +60,15 @@ def build_message(event: Event) -> bytes:
     return sse("message", event.data, event.id)
 
 
-StepState = Callable[[int], Awaitable[tuple[list[Line], bool]]]
-"""Given the last position sent: at most PAGE stored lines after it, in order, and whether the
-step has ended (looked at before reading the lines)."""
+Guard = Callable[[], Awaitable[bool]]
+"""Whether a stream may go on (asked at every wake-up, so at least every CHECK seconds: it
+keeps its own pace for what it costs); once it says no, the stream sends `denied` and ends."""
+DENIED = "denied"
+
+StepState = Callable[[int], Awaitable[tuple[list[Chunk], bool]]]
+"""Given the last position sent: about PAGE stored lines after it (whole rows, so at least
+PAGE when that many are stored), in order, and whether the step has ended (looked at before
+reading the lines)."""
 LineEncoder = Callable[[Line], bytes]
 OtherEncoder = Callable[[str, Any], bytes]
 """Encodes the step's other events (`pull` progress, `eof`) from their name and data."""
@@ -68,13 +82,17 @@ async def step_stream(
     *,
     encode_line: LineEncoder | None = None,
     encode_other: OtherEncoder = sse,
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Lines after position `after`: stored ones first, then live ones, `eof` at the end.
-    The encoders shape the events (the web pages send rendered HTML, the API JSON)."""
-    encode_lines: Callable[[list[Line]], bytes] = line_events
+    The encoders shape the events (the web pages send rendered HTML, the API JSON); `guard`
+    ends the stream with `denied` when it says no."""
+    encode_lines: Callable[[list[Chunk]], bytes] = line_events
     if encode_line is not None:
         one = encode_line
-        encode_lines = lambda lines: b"".join(one(line) for line in lines)  # noqa: E731
+        encode_lines = lambda chunks: b"".join(  # noqa: E731
+            one(line) for chunk in chunks for line in chunk.lines()
+        )
     encoders = (encode_lines, encode_other)
     sub = hub.subscribe(topic)  # before the replay: nothing falls between the two
     last = after
@@ -83,15 +101,18 @@ async def step_stream(
             yield encode_other(pull.name, pull.data)
         idle = 0.0
         while True:
-            lines, ended = await stored(last)
-            if lines:
-                yield encode_lines(lines)
-                last = lines[-1].pos
-            if len(lines) >= PAGE:
+            if guard is not None and not await guard():
+                yield encode_other(DENIED, {})
+                return
+            chunks, ended = await stored(last)
+            if chunks:
+                yield encode_lines(chunks)
+                last = chunks[-1].last
+            if sum(len(chunk) for chunk in chunks) >= PAGE:
                 # more is stored: live lines queued meanwhile are stored too, only others count
-                chunk, last = _drain(sub, last, encoders, live_lines=False)
-                if chunk:
-                    yield chunk
+                queued, last = _drain(sub, last, encoders, live_lines=False)
+                if queued:
+                    yield queued
                 continue
             if ended:
                 yield encode_other("eof", {})
@@ -99,8 +120,9 @@ async def step_stream(
             event = await sub.next(CHECK)
             if event is not None:
                 idle = 0.0
-                chunk, last = _drain(sub, last, encoders, first=event)
-                yield chunk
+                queued, last = _drain(sub, last, encoders, first=event)
+                if queued:
+                    yield queued
             if sub.dropped:
                 return  # too slow: the reader reconnects with Last-Event-ID
             idle += CHECK
@@ -118,9 +140,11 @@ async def build_stream(
     *,
     encode: Callable[[Event], bytes] = build_message,
     hello: bytes = b"",
+    guard: Guard | None = None,
 ) -> AsyncIterator[bytes]:
     """Build events the caller may read: those after `after` still kept, then live ones.
-    `hello` is sent first (the web pages refresh on it after a reconnect)."""
+    `hello` is sent first (the web pages refresh on it after a reconnect); `guard` ends the
+    stream with a `denied` event when it says no."""
     sub = hub.subscribe(BUILDS)
     try:
         if hello:
@@ -128,12 +152,22 @@ async def build_stream(
         for old in hub.since(after) if after else []:
             if await may_read(old.repo_id):
                 yield encode(old)
+        wait = PING if guard is None else CHECK  # a guard is asked at least every CHECK s
+        idle = 0.0
         while not sub.dropped:
-            event = await sub.next(PING)
-            if event is None:
+            if guard is not None and not await guard():
+                yield sse(DENIED, {})
+                return
+            event = await sub.next(wait)
+            if event is not None:
+                idle = 0.0
+                if await may_read(event.repo_id):
+                    yield encode(event)
+                continue
+            idle += wait
+            if idle >= PING:
                 yield PING_BYTES
-            elif await may_read(event.repo_id):
-                yield encode(event)
+                idle = 0.0
     finally:
         hub.unsubscribe(BUILDS, sub)
 
@@ -141,7 +175,7 @@ async def build_stream(
 def _drain(
     sub: Subscription,
     last: int,
-    encoders: tuple[Callable[[list[Line]], bytes], OtherEncoder],
+    encoders: tuple[Callable[[list[Chunk]], bytes], OtherEncoder],
     *,
     first: Event | None = None,
     live_lines: bool = True,
@@ -149,15 +183,17 @@ def _drain(
     """The queued events as bytes, and the last line position sent. Lines at or before `last`
     (already sent from the stored log) are left out, and all lines unless `live_lines`."""
     encode_lines, encode_other = encoders
-    chunks = []
+    out = []
     event = first if first is not None else sub.next_nowait()
     while event is not None:
-        if event.name != LINES:
-            chunks.append(encode_other(event.name, event.data))
+        if event.name == ENDED:
+            pass  # the caller looks at the stored log again, and sees the end
+        elif event.name != LINES:
+            out.append(encode_other(event.name, event.data))
         elif live_lines:
-            fresh = [line for line in event.data if line.pos > last]
+            fresh = [rest for chunk in event.data if (rest := chunk.after(last)) is not None]
             if fresh:
-                chunks.append(encode_lines(fresh))
-                last = fresh[-1].pos
+                out.append(encode_lines(fresh))
+                last = fresh[-1].last
         event = sub.next_nowait()
-    return b"".join(chunks), last
+    return b"".join(out), last

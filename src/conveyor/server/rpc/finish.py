@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.server.states import DONE, Status
+from conveyor.server.states import DONE, Status, cut_short
 from conveyor.server.store.models import Build, Stage, Step
 
 FAILED = frozenset({Status.FAILURE, Status.ERROR, Status.KILLED})
@@ -27,7 +27,7 @@ def end_stage(session: Session, stage: Stage, status: Status, error: str = "") -
     for step in session.scalars(select(Step).where(Step.stage_id == stage.id)):
         if step.status not in DONE:
             started = step.status == Status.RUNNING
-            step.status = (status if started else Status.SKIPPED).value
+            step.status = cut_short(step.status, status).value
             step.stopped = now
             if started and status == Status.ERROR:
                 step.error = error

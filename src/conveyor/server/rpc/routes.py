@@ -23,6 +23,7 @@ from conveyor.server.live.events import (
     BuildEvent,
     build_event,
     publish_builds,
+    publish_ended,
     publish_lines,
     step_topic,
 )
@@ -143,11 +144,13 @@ def report_steps(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
     """Step states changed: stored, then live readers are told (the build page shows them)."""
     report = _read(StepsReport.from_data, payload)
 
-    def act(session: Session, stage: Stage) -> BuildEvent | None:
-        apply_steps(session, stage, report.steps)
-        return build_event(session, stage.build_id)
+    def act(session: Session, stage: Stage) -> tuple[BuildEvent | None, list[int]]:
+        ended = apply_steps(session, stage, report.steps)
+        return build_event(session, stage.build_id), ended
 
-    publish_builds(ctx.hub, [_on_stage(ctx, stage_id, report.agent, act)])
+    event, ended = _on_stage(ctx, stage_id, report.agent, act)
+    publish_builds(ctx.hub, [event])
+    publish_ended(ctx.hub, ended)
     return JSONResponse({})
 
 
@@ -155,9 +158,10 @@ def report_steps(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
 def report_logs(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
     """Log lines, stored when they arrive (lines already stored are ignored), then fanned out."""
     batch = _read(LogBatch.from_data, payload)
-    new = _on_stage(ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, batch.lines))
+    chunks = batch.chunks
+    new = _on_stage(ctx, stage_id, batch.agent, lambda s, stage: store_lines(s, stage, chunks))
     publish_lines(ctx.hub, new)
-    return JSONResponse({"stored": sum(len(lines) for lines in new.values())})
+    return JSONResponse({"stored": sum(len(c) for chunks in new.values() for c in chunks)})
 
 
 @router.post("/stages/{stage_id}/events")
@@ -176,10 +180,12 @@ def report_done(ctx: Ctx, stage_id: int, payload: Payload) -> JSONResponse:
     """The stage ended: final step states; dependent stages run or are skipped."""
     report = _read(DoneReport.from_data, payload)
 
-    def end(session: Session, stage: Stage) -> BuildEvent | None:
-        finish(session, stage, report)
-        return build_event(session, stage.build_id)
+    def end(session: Session, stage: Stage) -> tuple[BuildEvent | None, list[int]]:
+        ended = finish(session, stage, report)
+        return build_event(session, stage.build_id), ended
 
-    publish_builds(ctx.hub, [_on_stage(ctx, stage_id, report.agent, end)])
+    event, ended = _on_stage(ctx, stage_id, report.agent, end)
+    publish_builds(ctx.hub, [event])
+    publish_ended(ctx.hub, ended)
     ctx.queue_signal.notify()
     return JSONResponse({})

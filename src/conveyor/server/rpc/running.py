@@ -10,8 +10,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conveyor.rpc.reports import DoneReport, LogLine, StepState
-from conveyor.server.logstore import Line, append
+from conveyor.rpc.reports import DoneReport, LogChunk, StepState
+from conveyor.server.logstore import Chunk, append
 from conveyor.server.rpc.finish import end_stage
 from conveyor.server.states import DONE, Status
 from conveyor.server.store.models import Stage, Step
@@ -48,34 +48,41 @@ def _steps_by_number(session: Session, stage: Stage) -> dict[int, Step]:
     return {s.number: s for s in session.scalars(select(Step).where(Step.stage_id == stage.id))}
 
 
-def apply_steps(session: Session, stage: Stage, states: tuple[StepState, ...]) -> None:
-    """Record step states; a step that already ended keeps its end."""
+def apply_steps(session: Session, stage: Stage, states: tuple[StepState, ...]) -> list[int]:
+    """Record step states; a step that already ended keeps its end. Returns the ids of the
+    reported steps that have ended (their live readers are told)."""
     steps = _steps_by_number(session, stage)
+    ended: list[int] = []
     for state in states:
         step = steps.get(state.number)
         if step is None:
             raise StageNotOwnedError(f"stage {stage.id} has no step {state.number}")
         if step.status in DONE and step.status != state.status:
+            ended.append(step.id)
             continue
+        if state.status.value in DONE:
+            ended.append(step.id)
         step.status = state.status.value
         step.started = state.started or step.started
         step.stopped = state.finished or step.stopped
         step.exit_code = state.exit_code if state.exit_code is not None else step.exit_code
         step.error = state.error or step.error
+    return ended
 
 
 def store_lines(
-    session: Session, stage: Stage, lines: tuple[LogLine, ...]
-) -> dict[int, list[Line]]:
+    session: Session, stage: Stage, chunks: tuple[LogChunk, ...]
+) -> dict[int, list[Chunk]]:
     """Store the lines not stored yet; returns them by step id (for live readers)."""
     steps = _steps_by_number(session, stage)
-    grouped: dict[int, dict[int, Line]] = defaultdict(dict)
-    for line in lines:
-        step = steps.get(line.step)
+    grouped: dict[int, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        step = steps.get(chunk.step)
         if step is None:
-            raise StageNotOwnedError(f"stage {stage.id} has no step {line.step}")
-        grouped[step.id][line.pos] = Line(pos=line.pos, out=line.out, time=int(line.time))
-    return {step_id: append(session, step_id, batch.values()) for step_id, batch in grouped.items()}
+            raise StageNotOwnedError(f"stage {stage.id} has no step {chunk.step}")
+        if chunk.lines:
+            grouped[step.id].append(Chunk(chunk.pos, chunk.lines, [(len(chunk.lines), chunk.time)]))
+    return {step_id: append(session, step_id, batch) for step_id, batch in grouped.items()}
 
 
 def step_ids(session: Session, stage: Stage) -> dict[int, int]:
@@ -83,7 +90,9 @@ def step_ids(session: Session, stage: Stage) -> dict[int, int]:
     return {number: step.id for number, step in _steps_by_number(session, stage).items()}
 
 
-def finish(session: Session, stage: Stage, report: DoneReport) -> None:
-    """The agent's end of the stage: final step states, then the stage and its build."""
+def finish(session: Session, stage: Stage, report: DoneReport) -> list[int]:
+    """The agent's end of the stage: final step states, then the stage and its build. Returns
+    the ids of the stage's steps (all ended now)."""
     apply_steps(session, stage, report.steps)
     end_stage(session, stage, Status(report.status.value), report.error)
+    return list(step_ids(session, stage).values())

@@ -260,16 +260,21 @@ class Step(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class LogLine(Base):
-    """One line of a step's log; (step, pos) is unique so re-sent lines are idempotent."""
+class LogChunk(Base):
+    """Lines of a step at positions `pos` to `last` (`count` of them): `outs` holds their texts
+    joined, or a JSON array of them when one does not end with its only line break;
+    `times` is JSON runs of `[count, seconds since the step started]`. A step's rows
+    never overlap, so re-sent lines are stored once (server/logstore.py)."""
 
-    __tablename__ = "logs"
+    __tablename__ = "log_chunks"
     __table_args__ = (UniqueConstraint("step_id", "pos"),)
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     pos: Mapped[int] = mapped_column(Integer)
-    out: Mapped[str] = mapped_column(Text)
-    time: Mapped[int] = mapped_column(BigInteger, default=0)
+    last: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    times: Mapped[str] = mapped_column(Text)
+    outs: Mapped[str] = mapped_column(Text)
 
 
 class Delivery(Base):

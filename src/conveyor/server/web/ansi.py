@@ -2,7 +2,10 @@
 mapped to the nearest of the 256, since the pages' Content-Security-Policy allows no inline
 style), bold, dim, italic, underline and reset become `<span class>`; text is HTML-escaped;
 a carriage return starts the line over (progress bars show their last state); every other
-escape or control sequence is dropped. Pure; each line starts from the default style."""
+escape or control sequence is dropped. Pure. As in a terminal, a style lasts until it is
+reset, also into the next lines: `render_line` takes the style a line starts in and returns the
+one it ends in, and `style_token`/`parse_style` write that state as a short text (a live
+stream's resume point carries it)."""
 
 from __future__ import annotations
 
@@ -67,12 +70,14 @@ ATTRIBUTES = {
 }
 
 
-def render_line(text: str) -> str:
-    """`text` (one line, its newline optional) as HTML."""
+def render_line(text: str, style: Style = PLAIN) -> tuple[str, Style]:
+    """`text` (one line, its newline optional) as HTML, starting in `style`; and the style in
+    force at its end (where the next line starts)."""
     text = text.removesuffix("\n").removesuffix("\r")
     if "\x1b" not in text and "\r" not in text:  # most lines: no escape at all
-        return html.escape(CONTROLS.sub("", text), quote=False)
-    style = PLAIN
+        if style == PLAIN:
+            return html.escape(CONTROLS.sub("", text), quote=False), style
+        return _span(CONTROLS.sub("", text), style), style
     parts: list[str] = []
     start = 0
     for match in TOKEN.finditer(text):
@@ -83,16 +88,22 @@ def render_line(text: str) -> str:
         elif match.group(2) == "m":
             style = apply_sgr(style, match.group(1))
     _emit(parts, text[start:], style)
-    return "".join(parts)
+    return "".join(parts), style
 
 
 def _emit(parts: list[str], text: str, style: Style) -> None:
     text = CONTROLS.sub("", text)
+    if text:
+        parts.append(_span(text, style))
+
+
+def _span(text: str, style: Style) -> str:
+    """`text` (no controls) escaped, in a span of `style`'s classes unless it is the default."""
     if not text:
-        return
+        return ""
     escaped = html.escape(text, quote=False)
     classes = _classes(style)
-    parts.append(f'<span class="{classes}">{escaped}</span>' if classes else escaped)
+    return f'<span class="{classes}">{escaped}</span>' if classes else escaped
 
 
 @lru_cache(maxsize=1024)
@@ -126,6 +137,30 @@ def apply_sgr(style: Style, params: str) -> Style:
             elif colour is not None:
                 style = replace(style, bg=colour)
     return style
+
+
+TOKEN_SYNTAX = re.compile(r"(?:f(\d{1,3}))?(?:g(\d{1,3}))?(b?)(d?)(i?)(u?)")
+"""`style_token`'s text: `f` foreground, `g` background, then bold, dim, italic, underline."""
+
+
+def style_token(style: Style) -> str:
+    """`style` as a short text ('' for the default), e.g. `f1g4bu`; `parse_style` reads it."""
+    token = "" if style.fg is None else f"f{style.fg}"
+    token += "" if style.bg is None else f"g{style.bg}"
+    flags = ((style.bold, "b"), (style.dim, "d"), (style.italic, "i"), (style.underline, "u"))
+    return token + "".join(letter for on, letter in flags if on)
+
+
+def parse_style(token: str) -> Style:
+    """The style `style_token` wrote; the default style for any other text."""
+    found = TOKEN_SYNTAX.fullmatch(token)
+    if found is None:
+        return PLAIN
+    fg, bg = (None if part is None else int(part) for part in found.group(1, 2))
+    if (fg is not None and fg > 255) or (bg is not None and bg > 255):
+        return PLAIN
+    bold, dim, italic, underline = (bool(flag) for flag in found.group(3, 4, 5, 6))
+    return Style(fg=fg, bg=bg, bold=bold, dim=dim, italic=italic, underline=underline)
 
 
 def _extended(codes: list[int], i: int) -> tuple[int | None, int]:

@@ -81,7 +81,7 @@ def cancel_build(
     name: str,
     number: int,
 ) -> Response:
-    """Cancel the build: what has not finished is killed."""
+    """Cancel the build: what runs is killed, what never started is skipped."""
     where = _checked(request, form, owner, name, number)
     cancel_build_of(ctx, caller, where, _number)
     return see_other(f"/{owner}/{name}/{number}".lower(), f"Build #{number} is being cancelled.")

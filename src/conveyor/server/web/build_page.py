@@ -19,7 +19,7 @@ from conveyor.server.logstore import Line, read
 from conveyor.server.states import DONE, Status
 from conveyor.server.store.models import Build, Repo, Stage, Step
 from conveyor.server.web.errors import WebError
-from conveyor.server.web.logview import log_html, pull_html
+from conveyor.server.web.logview import RenderedLog, pull_html
 from conveyor.server.web.lookup import page_build
 from conveyor.server.web.session import UserDep
 from conveyor.server.web.templating import render, render_stream
@@ -40,21 +40,29 @@ class BuildView:
     step: Step | None = None
 
 
+FAILED = frozenset({Status.FAILURE, Status.ERROR})
+
+
 def pick_step(
-    stages: list[tuple[Stage, list[Step]]], wanted: tuple[int, int] | None
+    build: Build, stages: list[tuple[Stage, list[Step]]], wanted: tuple[int, int] | None
 ) -> tuple[Stage, Step] | None:
-    """The step asked for; else the first running, else the first failed, else the first."""
+    """The step asked for. Else, while the build goes on: the first running step, else the
+    first one still to run (its lines appear when it starts); once it has ended: the first
+    failed step, else the first killed one, else the last step that ran (not skipped)."""
     pairs = [(stage, step) for stage, steps in stages for step in steps]
     if wanted is not None:
         return next((p for p in pairs if (p[0].number, p[1].number) == wanted), None)
-    for good in (
-        lambda step: step.status == Status.RUNNING,
-        lambda step: step.status in {Status.FAILURE, Status.ERROR},
-    ):
-        found = next((p for p in pairs if good(p[1])), None)
-        if found is not None:
-            return found
-    return pairs[0] if pairs else None
+    if not pairs:
+        return None
+    ran = [p for p in pairs if p[1].status in DONE and p[1].status != Status.SKIPPED]
+    choices = [
+        [p for p in pairs if p[1].status == Status.RUNNING],
+        [p for p in pairs if p[1].status not in DONE] if build.status not in DONE else [],
+        [p for p in pairs if p[1].status in FAILED],
+        [p for p in pairs if p[1].status == Status.KILLED],
+        ran[-1:],
+    ]
+    return next((found[0] for found in choices if found), pairs[-1])
 
 
 def build_view(
@@ -64,7 +72,7 @@ def build_view(
     owner, name, number = where
     repo, perm, build = page_build(session, caller, owner, name, number)
     stages = stages_with_steps(session, build)
-    chosen = pick_step(stages, step)
+    chosen = pick_step(build, stages, step)
     if step is not None and chosen is None:
         raise WebError(404, "step not found")
     return BuildView(
@@ -97,10 +105,10 @@ def _page(
         request,
         "build.html",
         view=view,
-        lines=log_html(number, lines),
+        log=RenderedLog(number, lines),
         line_count=len(lines),
-        last_pos=lines[-1].pos if lines else -1,
         live=view.step is not None and view.step.status not in DONE,
+        chosen=step is None,
         pulls=pulls,
     )
 

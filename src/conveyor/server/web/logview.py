@@ -1,6 +1,8 @@
 """A step's log as HTML lines (`<div class="line" id="L{step}-{pos}">` with a numbered link to
-itself), the same for stored lines in the page and live lines in the stream; image pull
-progress as list items that replace each other by id."""
+itself), the same for stored lines in the page and live lines in the stream, the ANSI style
+carried from each line to the next; the resume point of a live log (`POS` or `POS:STYLE`: the
+last line shown and the style the next one starts in); image pull progress as list items that
+replace each other by id."""
 
 from __future__ import annotations
 
@@ -10,23 +12,54 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from conveyor.server.api.stream import last_event
 from conveyor.server.logstore import Line
-from conveyor.server.web.ansi import render_line
+from conveyor.server.web.ansi import PLAIN, Style, parse_style, render_line, style_token
 
 
-def line_html(step: int, line: Line) -> str:
-    """One log line: its number (a link to its own anchor) and its rendered text."""
+def line_html(step: int, line: Line, style: Style = PLAIN) -> tuple[str, Style]:
+    """One log line, starting in `style`: its number (a link to its own anchor) and its
+    rendered text; and the style the next line starts in."""
     anchor = f"L{step}-{line.pos}"
+    text, style = render_line(line.out, style)
     return (
         f'<div class="line" id="{anchor}"><a class="n" href="#{anchor}">{line.pos + 1}</a>'
-        f'<span class="t">{render_line(line.out)}</span></div>'
-    )
+        f'<span class="t">{text}</span></div>'
+    ), style
 
 
-def log_html(step: int, lines: Iterable[Line]) -> Iterator[Markup]:
-    """The lines of a step, one by one (the page streams them)."""
-    for line in lines:
-        yield Markup(line_html(step, line))  # noqa: S704 - render_line escapes the text
+def resume_id(pos: int, style: Style) -> str:
+    """The resume point after line `pos`: `POS`, or `POS:STYLE` when the next line starts in a
+    style other than the default."""
+    token = style_token(style)
+    return f"{pos}:{token}" if token else str(pos)
+
+
+def parse_resume(text: str | None) -> tuple[int, Style]:
+    """A resume point (`resume_id`'s text) as the position and the style; (-1, the default
+    style) for a missing or malformed one: start from the beginning."""
+    digits, _, token = (text or "").partition(":")
+    pos = last_event(digits)
+    return (pos, parse_style(token)) if pos >= 0 else (-1, PLAIN)
+
+
+class RenderedLog:
+    """The stored lines of a step as HTML, rendered one by one while the page streams them;
+    once they have all been iterated, `resume` is the resume point after the last one (so a
+    template reads it after the lines)."""
+
+    def __init__(self, step: int, lines: Iterable[Line]) -> None:
+        self.step = step
+        self.lines = lines
+        self.resume = "-1"
+
+    def __iter__(self) -> Iterator[Markup]:
+        style, last = PLAIN, -1
+        for line in self.lines:
+            html, style = line_html(self.step, line, style)
+            last = line.pos
+            yield Markup(html)  # noqa: S704 - render_line escapes the text
+        self.resume = resume_id(last, style)
 
 
 def _size(value: object) -> str:

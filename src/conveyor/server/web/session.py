@@ -93,23 +93,37 @@ def web_user(request: Request) -> Caller | None:
     parsed = _parse(request)
     if parsed is not None:
         with context_of(request).read() as session:
-            user = session.scalar(
-                select(User)
-                .join(WebSession, WebSession.user_id == User.id)
-                .where(
-                    User.id == parsed[0],
-                    User.active.is_(True),
-                    WebSession.nonce_hash == _hash(parsed[1]),
-                    WebSession.expires > int(time.time()),
-                )
-            )
-            if user is not None:
-                caller = Caller(
-                    id=user.id, login=user.login, admin=user.admin, machine=user.machine
-                )
-                request.state.web_nonce = parsed[1]
+            caller = session_caller(session, parsed[0], _hash(parsed[1]))
+        if caller is not None:
+            request.state.web_nonce = parsed[1]
     request.state.web_caller = caller
     return caller
+
+
+def session_caller(session: Session, user_id: int, nonce_hash: str) -> Caller | None:
+    """The user of the session row `nonce_hash` while it stands: not signed out, not expired,
+    the user still active; else None."""
+    user = session.scalar(
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
+            WebSession.nonce_hash == nonce_hash,
+            WebSession.expires > int(time.time()),
+        )
+    )
+    if user is None:
+        return None
+    return Caller(id=user.id, login=user.login, admin=user.admin, machine=user.machine)
+
+
+def session_key(request: Request) -> tuple[int, str] | None:
+    """This request's signed-in session as (user id, nonce hash), to look at again later with
+    `session_caller` (a long event stream does); None when not signed in."""
+    caller = web_user(request)
+    nonce = getattr(request.state, "web_nonce", None)
+    return None if caller is None or nonce is None else (caller.id, _hash(nonce))
 
 
 def require_user(request: Request) -> Caller:

@@ -1,17 +1,24 @@
 /* Conveyor's own script: small progressive enhancements; every page works without it.
    The build page's log: lines arrive from the server already rendered as HTML (one renderer,
-   on the server), are appended once each (by position), and the pane follows the end while
-   "Follow" is ticked (scrolling back up unticks it). Image pull progress replaces its own
-   line. htmx requests carry the CSRF token. */
+   on the server), are appended once each (by position) and counted, and the pane follows the
+   end while "Follow" is ticked (scrolling back up unticks it). A reconnect resumes after the
+   last line's event id (its position and the colour the next line starts in). Image pull
+   progress replaces its own line. On a page opened without a step in its address, the end
+   of the step shown reloads the page (while following), which then shows the next running
+   step. The stream ends with `denied` once the session is over or the repository is no
+   longer readable. htmx requests carry the CSRF token. */
 "use strict";
 
 (function () {
   function startLog(log) {
     var url = log.getAttribute("data-stream");
-    var last = Number(log.getAttribute("data-after"));
     var follow = document.getElementById("follow");
     var pulls = document.getElementById("pulls");
     var state = document.getElementById("log-state");
+    var counter = document.getElementById("line-count");
+    var resume = (state && state.getAttribute("data-after")) || "-1";
+    var last = parseInt(resume, 10);
+    var count = log.querySelectorAll(".line").length;
     var source = null;
     if (follow) {
       follow.parentElement.hidden = false;
@@ -35,10 +42,13 @@
     }
 
     function onLine(event) {
-      var pos = Number(event.lastEventId);
+      var pos = parseInt(event.lastEventId, 10);
       if (!(pos > last)) { return; }
       last = pos;
+      resume = event.lastEventId;
       log.insertAdjacentHTML("beforeend", event.data);
+      count += 1;
+      if (counter) { counter.textContent = count + (count === 1 ? " line" : " lines"); }
       toEnd();
     }
 
@@ -55,14 +65,28 @@
     function onEnd() {
       source.close();
       if (state) { state.textContent = "This step has finished."; }
+      if (log.hasAttribute("data-chosen") && follow && follow.checked) {
+        window.location.reload();  /* the server picks the step to show now */
+        return;
+      }
+      if (follow) { follow.checked = false; }
+    }
+
+    function onDenied() {
+      source.close();
+      if (state) {
+        state.textContent = "New lines stopped: you are signed out, or may no longer read " +
+          "this repository. Reload the page to sign in again.";
+      }
       if (follow) { follow.checked = false; }
     }
 
     function connect() {
-      source = new EventSource(url + "?after=" + last);
+      source = new EventSource(url + "?after=" + encodeURIComponent(resume));
       source.addEventListener("line", onLine);
       source.addEventListener("pull", onPull);
       source.addEventListener("eof", onEnd);
+      source.addEventListener("denied", onDenied);
       source.onerror = function () {
         if (source.readyState === EventSource.CLOSED) {
           window.setTimeout(connect, 2000);  /* the server went away: resume after `last` */
