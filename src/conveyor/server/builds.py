@@ -1,5 +1,6 @@
-"""Creating builds: read the pipeline file at the commit with git (outside any transaction),
-then number, plan (lint, trigger, compile) and store the build in one transaction.
+"""Creating builds: read the pipeline file at the commit with git, plan it (lint, trigger,
+compile) for a build number and store the build; build_intake.add_build runs these steps,
+keeping git and planning outside the write transaction.
 
 Git failures while reading the file become a failed build whose error says why; a branch or
 commit that cannot be resolved is refused (BuildRequestError) before anything is stored.
@@ -145,14 +146,24 @@ def create_build(
     block: bool,
     plan: Callable[[bytes, BuildInput], Intake] = plan_build,
 ) -> Build:
-    """Number, plan and store one build in `session`'s transaction."""
+    """Number, plan and store one build in `session`'s transaction (build_intake.add_build
+    plans outside it and comes here only when its guesses of the number keep missing)."""
     number = next_number(session, repo)
-    if pipeline.text is None:
-        intake = Intake(stages=[], error=pipeline.error or "the pipeline file could not be read")
-    else:
-        inp = build_input(RepoView.of(repo), facts, number, facts.timestamp)
-        intake = plan(pipeline.text, inp)
+    intake = plan_intake(RepoView.of(repo), facts, pipeline, number, plan)
     return store_build(session, repo, number, facts, intake, block=block)
+
+
+def plan_intake(
+    repo: RepoView,
+    facts: BuildFacts,
+    pipeline: FileAtCommit,
+    number: int,
+    plan: Callable[[bytes, BuildInput], Intake],
+) -> Intake:
+    """The stages of build `number` (pure but for `plan`'s CPU: no database, no git)."""
+    if pipeline.text is None:
+        return Intake(stages=[], error=pipeline.error or "the pipeline file could not be read")
+    return plan(pipeline.text, build_input(repo, facts, number, facts.timestamp))
 
 
 def restart_facts(build: Build, sender: str, params: dict[str, str]) -> BuildFacts:

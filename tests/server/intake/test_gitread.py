@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import os
+import shlex
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -9,7 +15,7 @@ import pytest
 
 from conveyor.server.intake import IntakeError, commit_info, read_file_at, resolve_commit
 from conveyor.server.intake.gitread import cache_path, check_url, run_git, shown
-from tests.server.git_support import GitRepo, git, make_repo
+from tests.server.git_support import GitRepo, environment, git, make_repo
 
 PIPELINE = "kind: pipeline\nname: default\nsteps:\n- name: a\n  image: alpine\n"
 
@@ -168,3 +174,82 @@ def test_cache_is_reused_without_network(repo: GitRepo, tmp_path: Path) -> None:
     read_file_at(repo.url, sha, ".drone.yml", cache)
     git("update-ref", "-d", "refs/heads/main", cwd=repo.bare)  # the remote forgets the commit
     assert read_file_at(repo.url, sha, ".drone.yml", cache) == PIPELINE.encode()
+
+
+def _log_git_calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put a `git` first on PATH that notes its first git command, then runs the real git;
+    returns the log (git's own children run from its exec path and are not noted)."""
+    real = shutil.which("git")
+    assert real is not None
+    bin_dir, log = tmp_path / "bin", tmp_path / "git-calls.log"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "git"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$a" in -c|protocol.*) ;; *) '
+        f'echo "$a" >> {shlex.quote(str(log))}; break;; esac; done\n'
+        f'exec {shlex.quote(real)} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_a_pushed_commit_costs_one_git_process(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    read_file_at(repo.url, repo.head(), ".drone.yml", cache)
+    second = repo.commit({"counter.txt": "1\n"})
+    repo.push()
+    log = _log_git_calls(tmp_path, monkeypatch)
+    assert read_file_at(repo.url, second, ".drone.yml", cache) == PIPELINE.encode()
+    # the fetch; no `git maintenance` (not due), no `git cat-file` (read from loose objects)
+    assert log.read_text().split() == ["fetch"]
+
+
+def test_a_packed_commit_is_read_by_git(repo: GitRepo, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    sha = repo.head()
+    read_file_at(repo.url, sha, ".drone.yml", cache)
+    git("gc", "-q", "--prune=now", cwd=cache_path(repo.url, cache))
+    git("update-ref", "-d", "refs/heads/main", cwd=repo.bare)  # no fetch brings it back loose
+    assert read_file_at(repo.url, sha, ".drone.yml", cache) == PIPELINE.encode()
+
+
+def test_maintenance_runs_when_git_would_run_it(
+    repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    read_file_at(repo.url, repo.head(), ".drone.yml", cache)
+    blobs = (f"blob {n}\n" for n in itertools.count())
+    in_17 = list(itertools.islice((b for b in blobs if _blob_sha(b).startswith("17")), 28))
+    subprocess.run(  # 28 loose objects in objects/17: about 7168 in all, over gc.auto's 6700
+        ["git", "hash-object", "-w", "--stdin-paths"],
+        input=_files(tmp_path, in_17),
+        text=True,
+        cwd=cache_path(repo.url, cache),
+        env=environment(),
+        check=True,
+        capture_output=True,
+    )
+    second = repo.commit({"counter.txt": "1\n"})
+    repo.push()
+    log = _log_git_calls(tmp_path, monkeypatch)
+    assert read_file_at(repo.url, second, ".drone.yml", cache) == PIPELINE.encode()
+    assert log.read_text().split() == ["fetch", "maintenance"]
+
+
+def _blob_sha(text: str) -> str:
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _files(root: Path, texts: list[str]) -> str:
+    """The texts written to files; their paths, one a line (for `--stdin-paths`)."""
+    paths = []
+    for n, text in enumerate(texts):
+        path = root / f"blob-{n}"
+        path.write_text(text)
+        paths.append(str(path))
+    return "".join(f"{p}\n" for p in paths)

@@ -17,14 +17,9 @@ from conveyor.server.api.inputs import Number
 from conveyor.server.api.render import JSON, build_json, stage_json
 from conveyor.server.auth import Access, Caller
 from conveyor.server.build_control import ControlError, approve, cancel, decline
-from conveyor.server.builds import (
-    BuildRequestError,
-    RepoView,
-    create_build,
-    custom_facts,
-    read_pipeline,
-    restart_facts,
-)
+from conveyor.server.build_intake import RepoGoneError, RepoSnapshot, add_build
+from conveyor.server.build_store import BuildFacts
+from conveyor.server.builds import BuildRequestError, custom_facts, restart_facts
 from conveyor.server.context import AppContext
 from conveyor.server.live.events import BuildEvent, build_event, publish_builds
 from conveyor.server.store.models import Build, Repo, Stage, Step
@@ -84,13 +79,6 @@ def builds_of(
     return list(session.scalars(query))
 
 
-def _locked_repo(session: Session, repo_id: int) -> Repo:
-    repo = session.get(Repo, repo_id, with_for_update=True)
-    if repo is None:
-        raise not_found("repository")
-    return repo
-
-
 def _params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k not in RESERVED}
 
@@ -125,19 +113,20 @@ def post_build(
     """Start a build of a branch (default: the repository's) or commit; other query
     parameters become the build's parameters."""
     with ctx.read() as session:
-        view = RepoView.of(find_repo(session, caller, owner, name, Access.WRITE)[0])
+        snapshot = RepoSnapshot.of(find_repo(session, caller, owner, name, Access.WRITE)[0])
     cache = ctx.settings.git_cache_dir
     try:
         facts = custom_facts(
-            view, cache, branch=branch, commit=commit, sender=caller.login, params=_params(request)
+            snapshot.view,
+            cache,
+            branch=branch,
+            commit=commit,
+            sender=caller.login,
+            params=_params(request),
         )
     except BuildRequestError as exc:
         raise bad_request(f"field {'commit' if commit else 'branch'}: {exc}") from None
-    pipeline = read_pipeline(view, facts.after, cache)
-    with ctx.tx() as session:
-        build = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        answer = full_build_json(session, build)
-        event = build_event(session, build.id)
+    answer, event = _add(ctx, snapshot, facts, full_build_json)
     _changed(ctx, event)
     return answer
 
@@ -202,15 +191,30 @@ def restart(
     owner, name, number = where
     with ctx.read() as session:
         repo, build = find_build(session, caller, owner, name, number=number, need=Access.WRITE)
-        view = RepoView.of(repo)
+        snapshot = RepoSnapshot.of(repo)
         facts = restart_facts(build, caller.login, params)
-    pipeline = read_pipeline(view, facts.after, ctx.settings.git_cache_dir)
-    with ctx.tx() as session:
-        new = create_build(session, _locked_repo(session, view.id), facts, pipeline, block=False)
-        result = answer(session, new)
-        event = build_event(session, new.id)
+    result, event = _add(ctx, snapshot, facts, answer)
     _changed(ctx, event)
     return result
+
+
+def _add(
+    ctx: AppContext,
+    snapshot: RepoSnapshot,
+    facts: BuildFacts,
+    answer: Callable[[Session, Build], T],
+) -> tuple[T, BuildEvent | None]:
+    """A new build of the repository read in `snapshot`: `answer` and its live event; 404
+    when the repository was removed meanwhile."""
+    try:
+        return add_build(
+            ctx,
+            snapshot,
+            facts,
+            answer=lambda session, build: (answer(session, build), build_event(session, build.id)),
+        )
+    except RepoGoneError:
+        raise not_found("repository") from None
 
 
 def control(

@@ -1,6 +1,8 @@
 """POST /hook: Gitea and GitHub webhooks. The repository is found from the payload, the
 signature checked with its own secret (401 and nothing stored when it does not match), then
-`[ci skip]`, ignored events and replayed deliveries answer 200 without a build."""
+`[ci skip]`, ignored events and replayed deliveries answer 200 without a build. The build is
+added by `build_intake.add_build` (git and planning outside the write transaction); the
+delivery id is stored in the build's transaction, so a replay racing it is refused there."""
 
 from __future__ import annotations
 
@@ -11,26 +13,29 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from conveyor.server.api.errors import ApiError, bad_request
+from conveyor.server.build_intake import RepoGoneError, RepoSnapshot, add_build
 from conveyor.server.build_store import BuildFacts
-from conveyor.server.builds import RepoView, create_build, read_pipeline
 from conveyor.server.context import AppContext
 from conveyor.server.crypto import hook_aad
 from conveyor.server.hooks import HookError, HookEvent, Ignored, identify, parse, repo_of, verify
-from conveyor.server.live.events import build_event, publish_builds
-from conveyor.server.store.models import Delivery, Repo
+from conveyor.server.live.events import BuildEvent, build_event, publish_builds
+from conveyor.server.store.models import Build, Delivery, Repo
 
 router = APIRouter(tags=["hook"])
 UNVERIFIED = "the webhook signature does not match (or the repository is unknown)"
+Stored = tuple[int, str, BuildEvent | None]
+"""The new build's number and status, and its live event."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verified:
     """A webhook whose signature matched its repository's secret."""
 
-    repo: RepoView
+    repo: RepoSnapshot
     active: bool
     event: HookEvent | Ignored
 
@@ -51,37 +56,58 @@ def _handle(ctx: AppContext, headers: dict[str, str], body: bytes) -> JSONRespon
     if isinstance(event, Ignored):
         return _ok(f"ignored: {event.reason}")
     if not checked.active:
-        return _ok(f"ignored: {checked.repo.slug} is not active")
+        return _ok(f"ignored: {checked.repo.view.slug} is not active")
     if event.skip_ci:
         return _ok("skipped: the commit message asks to skip CI")
     if event.delivery and _seen(ctx, event):
-        return _ok(f"duplicate delivery {event.delivery}: already handled")
-    pipeline = read_pipeline(checked.repo, event.after, ctx.settings.git_cache_dir)
+        return _duplicate(event)
     try:
-        with ctx.tx() as session:
-            repo = session.get(Repo, checked.repo.id, with_for_update=True)
-            if repo is None:
-                raise ApiError(401, UNVERIFIED)
-            delivery = None
-            if event.delivery:
-                delivery = Delivery(
-                    provider=event.provider,
-                    delivery=event.delivery,
-                    repo_id=repo.id,
-                    created=int(time.time()),
-                )
-                session.add(delivery)
-                session.flush()
-            build = create_build(session, repo, _facts(event), pipeline, block=repo.protected)
-            if delivery is not None:
-                delivery.build_id = build.id
-            number, status = build.number, build.status
-            changed = build_event(session, build.id)
+        number, status, changed = add_build(
+            ctx,
+            checked.repo,
+            _facts(event),
+            admit=_still_active,
+            answer=lambda session, build: _stored(session, build, event),
+            hold_protected=True,
+        )
+    except RepoGoneError:
+        raise ApiError(401, UNVERIFIED) from None
+    except _InactiveError as exc:
+        return _ok(f"ignored: {exc.slug} is not active")
     except IntegrityError:
-        return _ok(f"duplicate delivery {event.delivery}: already handled")
+        return _duplicate(event)
     ctx.queue_signal.notify()
     publish_builds(ctx.hub, [changed])
     return JSONResponse({"message": f"build {number} created ({status})", "number": number})
+
+
+class _InactiveError(Exception):
+    """The repository was deactivated while its webhook was being planned."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+
+
+def _still_active(_session: Session, repo: Repo) -> None:
+    if not repo.active:
+        raise _InactiveError(repo.slug)
+
+
+def _stored(session: Session, build: Build, event: HookEvent) -> Stored:
+    """Records the delivery with its build (a replay that got here first: IntegrityError)."""
+    if event.delivery:
+        session.add(
+            Delivery(
+                provider=event.provider,
+                delivery=event.delivery,
+                repo_id=build.repo_id,
+                build_id=build.id,
+                created=int(time.time()),
+            )
+        )
+        session.flush()
+    return build.number, build.status, build_event(session, build.id)
 
 
 def _verify(ctx: AppContext, headers: dict[str, str], body: bytes) -> Verified:
@@ -96,14 +122,14 @@ def _verify(ctx: AppContext, headers: dict[str, str], body: bytes) -> Verified:
         if repo is None:
             raise ApiError(401, UNVERIFIED)
         secret = ctx.cipher.decrypt(repo.hook_secret, aad=hook_aad(repo.slug)).decode()
-        view, active = RepoView.of(repo), repo.active
+        snapshot, active = RepoSnapshot.of(repo), repo.active
     if not verify(provider, headers, body, secret):
         raise ApiError(401, UNVERIFIED)
     try:
         event = parse(provider, headers, body)
     except HookError as exc:
         raise bad_request(exc.message) from None
-    return Verified(repo=view, active=active, event=event)
+    return Verified(repo=snapshot, active=active, event=event)
 
 
 def _seen(ctx: AppContext, event: HookEvent) -> bool:
@@ -135,6 +161,10 @@ def _facts(event: HookEvent) -> BuildFacts:
         sender=event.sender,
         trigger="@hook",
     )
+
+
+def _duplicate(event: HookEvent) -> JSONResponse:
+    return _ok(f"duplicate delivery {event.delivery}: already handled")
 
 
 def _ok(message: str) -> JSONResponse:

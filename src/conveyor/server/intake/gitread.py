@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from conveyor.errors import ConveyorError
+from conveyor.server.intake.loose import loose_file_at
 
 SCHEMES = ("file", "http", "https", "git")
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}", re.ASCII)
@@ -160,11 +161,32 @@ def _has_commit(repo: Path, sha: str, timeout: float) -> bool:
 
 
 def _fetch(repo: Path, url: str, refspecs: Sequence[str], timeout: float, depth: bool) -> None:
-    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head"]
+    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance"]
     if depth:
         args.append(f"--depth={_FETCH_DEPTH}")
     what = f"git fetch of {' '.join(refspecs)} from {shown(url)}"
     run_git([*args, "--", url, *refspecs], cwd=repo, timeout=timeout, what=what, url=url)
+    if _maintenance_due(repo):
+        run_git(["maintenance", "run", "--auto", "--quiet"], cwd=repo, timeout=timeout, what="git")
+
+
+_LOOSE_IN_ONE_DIR = 27
+"""git's `gc.auto` (6700 loose objects) over the 256 object directories, rounded up."""
+_PACKS = 50
+"""git's `gc.autoPackLimit`."""
+
+
+def _maintenance_due(repo: Path) -> bool:
+    """What `git maintenance run --auto` decides, without a process for the common "no": more
+    loose objects than `gc.auto` (git too counts one directory, `17`, and scales) or more
+    packs than `gc.autoPackLimit`. The fetch itself runs without automatic maintenance."""
+    try:
+        loose = sum(1 for name in os.listdir(repo / "objects" / "17") if len(name) in (38, 62))
+        names = set(os.listdir(repo / "objects" / "pack"))
+    except FileNotFoundError:
+        return False
+    packs = sum(1 for n in names if n.endswith(".pack") and n[:-5] + ".keep" not in names)
+    return loose > _LOOSE_IN_ONE_DIR or packs > _PACKS
 
 
 def resolve_commit(git_url: str, ref: str, cache_dir: Path, timeout: float = 60) -> str:
@@ -218,10 +240,12 @@ def read_file_at(
 ) -> bytes:
     """The bytes of `path` at `commit` (a full sha); IntakeError when the file is not there.
 
-    One `git cat-file --batch` reads the commit and the file. A commit that is not a loose
-    object of the cache (a new push, usually) is fetched first, without asking git whether the
-    cache has it: that saves a process per webhook. An older commit packed in the cache is then
-    fetched again, harmlessly; if that fetch fails, the cache's copy is still read.
+    A commit that is not a loose object of the cache (a new push, usually) is fetched first,
+    without asking git whether the cache has it: that saves a process per webhook. An older
+    commit packed in the cache is then fetched again, harmlessly; if that fetch fails, the
+    cache's copy is still read. The file is read from loose objects in Python when it can be
+    (`loose.py`, another process saved), else one `git cat-file --batch` reads the commit and
+    the file.
     """
     if not _SHA.fullmatch(commit):
         raise IntakeError(f"{commit!r} is not a full commit sha")
@@ -233,6 +257,9 @@ def read_file_at(
                 _fetch_sha(repo, git_url, commit, timeout)
             except IntakeError as exc:
                 failed = exc
+        text = loose_file_at(repo, commit, name)
+        if text is not None:
+            return text
         head, blob = read_objects(repo, [commit, f"{commit}:{name}"], timeout)
     if head is None and failed is not None:
         raise failed

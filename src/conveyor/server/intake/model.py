@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from conveyor.plan.codec import plan_to_json
 from conveyor.plan.model import Plan
 from conveyor.rpc.assignment import CloneOptions
 
@@ -71,6 +70,9 @@ class StagePlanned:
     skip_reason: str | None = None
     plan: Plan | None = None
     """The plan of `conveyor compile` for docker pipelines; None for other types."""
+    plan_json: str | None = None
+    """`plan` as the JSON the server stores and the agent receives (`plan_to_json(plan)`),
+    encoded when planned, so not while the build's write transaction holds the lock."""
     secret_names: tuple[str, ...] = ()
     """Every secret the stage names: from_secret, image_pull_secrets, plugin settings."""
     trusted: bool = False
@@ -81,11 +83,6 @@ class StagePlanned:
     """From `trigger: status`, as Drone: a stage runs when the build state matches."""
     clone: CloneOptions = field(default_factory=CloneOptions)
     """The pipeline's `clone:`; unless disabled, the agent's checkout is the stage's step 1."""
-
-    @property
-    def plan_json(self) -> str | None:
-        """`plan` as the JSON the server stores and the agent receives."""
-        return None if self.plan is None else plan_to_json(self.plan)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,6 +17,7 @@ from conveyor.config.loader import load_bytes
 from conveyor.errors import ConfigError
 from conveyor.lint import lint
 from conveyor.lint.render import render_text
+from conveyor.plan.codec import plan_to_json
 from conveyor.plan.model import Plan
 from conveyor.rpc.assignment import CloneOptions
 from conveyor.server.intake.model import BuildInput, Intake, StagePlanned, StageStatus
@@ -81,6 +82,7 @@ def plan_stage(number: int, pipeline: Pipeline, ctx: BuildContext) -> StagePlann
         status=StageStatus.SKIPPED if skip_reason else StageStatus.PENDING,
         skip_reason=skip_reason,
         plan=plan,
+        plan_json=None if plan is None else plan_to_json(plan),
         secret_names=secrets,
         trusted=ctx.trusted,
         limit=pipeline.concurrency_limit or 0,
