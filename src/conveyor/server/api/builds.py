@@ -151,7 +151,9 @@ def restart_build(
 
 @router.delete(BASE + "/{number}")
 def cancel_build(ctx: Ctx, caller: CallerDep, owner: str, name: str, number: Number) -> JSON:
-    """Cancel a build: what runs is killed, what never started is skipped."""
+    """Cancel a build: running stages are stopped by their agent and end `killed` (their running
+    steps `killed`, the steps that never started `skipped`); stages that never started end
+    `skipped` with their steps, as in Drone. The build ends `killed`."""
     return cancel_build_of(ctx, caller, (owner, name, number), full_build_json)
 
 
