@@ -10,7 +10,8 @@ agent's and the server's for the timed build, exec's whole run) tell the cost ap
 machine's load. Target: at least
 0.5 of exec's throughput. Results: docs/perf/agent.md.
 
-    source /tmp/testenv/env && .venv/bin/python -m bench.bench_agent_logs [--mb 50] [--repeat 2]
+    source /tmp/testenv/env && .venv/bin/python -m bench.bench_agent_logs [--mb 50] [--repeat 2] \
+        [--flush-lines]
 """
 
 from __future__ import annotations
@@ -41,10 +42,13 @@ from bench.bench_exec_logs import PLAIN_LINE
 TARGET = 0.5
 
 
-def pipeline(megabytes: int) -> str:
-    return one_step(
-        "print", IMAGE, f"yes '{PLAIN_LINE}' | head -c {megabytes * 1_000_000}", "if-not-exists"
-    )
+def pipeline(megabytes: int, flush_lines: bool = False) -> str:
+    """One step printing `megabytes` of lines; with `flush_lines`, one write per line (as a
+    program that flushes every line), so the agent gets a frame per line."""
+    command = f"yes '{PLAIN_LINE}' | head -c {megabytes * 1_000_000}"
+    if flush_lines:
+        command += " | awk '{ print; fflush() }'"
+    return one_step("print", IMAGE, command, "if-not-exists")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,8 +101,8 @@ class LiveReader(threading.Thread):
         return False
 
 
-def through_agent(root: Path, megabytes: int) -> AgentRun:
-    with cluster(root, pipeline(megabytes)) as bench:
+def through_agent(root: Path, megabytes: int, flush_lines: bool) -> AgentRun:
+    with cluster(root, pipeline(megabytes, flush_lines)) as bench:
         bench.wait(bench.create())  # warm-up: image ledger, .pyc files
         pids = (bench.agents[0].pid, bench.server.pid)
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
@@ -144,6 +148,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--mb", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--flush-lines", action="store_true", help="one write per line (a frame per line)"
+    )
     args = parser.parse_args()
     mb = args.mb
     with tempfile.TemporaryDirectory() as temp:
@@ -151,7 +158,7 @@ def main() -> None:
         for run in range(1, args.repeat + 1):
             before = load()
             (root / f"run{run}").mkdir()
-            ours = through_agent(root / f"run{run}", mb)
+            ours = through_agent(root / f"run{run}", mb, args.flush_lines)
             local, local_mib, local_cpu = through_exec(
                 root / f"run{run}" / "app", {**os.environ, "NO_COLOR": "1"}
             )
