@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from conveyor.server import logstore
 from conveyor.server.logstore import Chunk, Line, append, chunks_after, read
 from conveyor.server.store.db import MIGRATIONS, make_engine
 from conveyor.server.store.models import Build, LogChunk, Repo, Stage, Step
@@ -44,6 +45,7 @@ def test_odd_lines_come_back_exactly(empty_db_url: str) -> None:
             Chunk(0, [*plain.outs, *ODD], [(2, 0), (1, 5), (len(ODD), 7)])
         ]
         assert [ln.out for ln in read(session, step_id)] == [*plain.outs, *ODD]
+        assert logstore.text(session, step_id) == "".join([*plain.outs, *ODD])
         assert [ln.time for ln in read(session, step_id)] == [0, 0, 5] + [7] * len(ODD)
         assert [(c.pos, c.last) for c in chunks_after(session, step_id, 4)] == [(5, 9)]
         stored = session.scalars(select(LogChunk.outs)).all()
@@ -60,6 +62,8 @@ def test_plain_lines_are_stored_as_text(empty_db_url: str) -> None:
         append(session, step_id, [Chunk(0, lines, [(3, 1)])])
         assert session.scalars(select(LogChunk.outs)).all() == ["".join(lines)]
         assert [ln.out for ln in read(session, step_id)] == lines
+        append(session, step_id, [Chunk(3, ["odd"], [(1, 1)]), Chunk(4, ["d\n"], [(1, 2)])])
+        assert logstore.text(session, step_id) == "".join(lines) + "oddd\n"
     engine.dispose()
 
 

@@ -223,6 +223,14 @@ def lines_after(session: Session, step_id: int, after: int, limit: int | None = 
     return lines if limit is None else lines[:limit]
 
 
+def text(session: Session, step_id: int) -> str:
+    """The step's whole stored log as text (rows stored joined are used as they are)."""
+    query = select(LogChunk.outs).where(LogChunk.step_id == step_id).order_by(LogChunk.pos)
+    return "".join(
+        outs if "\n" in outs else "".join(json.loads(outs)) for outs in session.scalars(query)
+    )
+
+
 def read(session: Session, step_id: int) -> list[Line]:
     """Every stored line of the step, in order."""
     return lines_after(session, step_id, -1)

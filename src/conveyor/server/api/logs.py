@@ -15,7 +15,7 @@ from conveyor.server.api.deps import CallerDep, Ctx
 from conveyor.server.api.errors import not_found
 from conveyor.server.api.inputs import Number
 from conveyor.server.auth import Access
-from conveyor.server.logstore import read
+from conveyor.server.logstore import read, text
 from conveyor.server.store.models import Build, Stage, Step
 
 router = APIRouter(tags=["logs"])
@@ -47,12 +47,13 @@ def get_logs(
     format: Annotated[Literal["json", "text"] | None, Query()] = None,
 ) -> Response:
     """The step's stored lines."""
-    with ctx.read() as session:
-        _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
-        lines = read(session, find_step(session, build, stage, step).id)
     as_text = format == "text" or (
         format is None and "text/plain" in request.headers.get("accept", "")
     )
-    if as_text:
-        return PlainTextResponse("".join(line.out for line in lines))
+    with ctx.read() as session:
+        _, build = find_build(session, caller, owner, name, number=number, need=Access.READ)
+        step_id = find_step(session, build, stage, step).id
+        if as_text:
+            return PlainTextResponse(text(session, step_id))
+        lines = read(session, step_id)
     return JSONResponse([{"pos": ln.pos, "out": ln.out, "time": ln.time} for ln in lines])

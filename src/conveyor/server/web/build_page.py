@@ -15,7 +15,7 @@ from conveyor.server.api.deps import Ctx
 from conveyor.server.api.logs import find_step
 from conveyor.server.auth import Caller, Permission
 from conveyor.server.live.events import step_topic
-from conveyor.server.logstore import Line, read
+from conveyor.server.logstore import Line, read, text
 from conveyor.server.states import DONE, Status
 from conveyor.server.store.models import Build, Repo, Stage, Step
 from conveyor.server.web.errors import WebError
@@ -163,9 +163,9 @@ def download_log(
     """The step's stored log as plain text (a download)."""
     with ctx.read() as session:
         _repo, _perm, build = page_build(session, caller, owner, name, number)
-        lines = read(session, find_step(session, build, stage, step).id)
+        log = text(session, find_step(session, build, stage, step).id)
     filename = f"{build.number}-{stage}-{step}.log"
     return PlainTextResponse(
-        "".join(line.out for line in lines),
+        log,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
