@@ -31,6 +31,7 @@ from conveyor.rpc.reports import (
     StepsReport,
     StepState,
     batch_json,
+    chunk_json,
 )
 
 MAX_LINES = 20_000
@@ -223,17 +224,14 @@ class _Queued:
         return True
 
     def to_json(self) -> str:
-        """The chunk as the protocol's JSON (`LogChunk.to_json`)."""
-        items = ",".join(self.pieces)
-        return f'{{"step":{self.step},"pos":{self.pos},"time":{self.time},"lines":[{items}]}}'
+        """The chunk as the protocol's JSON."""
+        return chunk_json(self.step, self.pos, self.time, f"[{','.join(self.pieces)}]")
 
 
 def _encoded(chunk: LogChunk) -> list[_Queued]:
     """`chunk` encoded, cut in halves until each part fits in one request."""
     text = "" if len(chunk.lines) > MAX_LINES else chunk.lines_json()
-    size = len(text) + len(
-        f'{{"step":{chunk.step},"pos":{chunk.pos},"time":{chunk.time},"lines":}}'
-    )
+    size = len(chunk_json(chunk.step, chunk.pos, chunk.time, text))
     if text and (size <= MAX_BYTES or len(chunk.lines) == 1):
         return [_Queued(chunk.step, chunk.pos, chunk.time, len(chunk.lines), [text[1:-1]], size)]
     half = min(len(chunk.lines) // 2, MAX_LINES)

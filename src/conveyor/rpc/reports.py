@@ -166,10 +166,9 @@ class LogChunk:
         """The lines as a JSON array (ASCII, escapes included): what `to_json` sends."""
         return _lines_json(list(self.lines))
 
-    def to_json(self, lines_json: str | None = None) -> str:
-        """This chunk as JSON; `lines_json` when the lines were encoded already."""
-        encoded = self.lines_json() if lines_json is None else lines_json
-        return f'{{"step":{self.step},"pos":{self.pos},"time":{self.time},"lines":{encoded}}}'
+    def to_json(self) -> str:
+        """This chunk as JSON."""
+        return chunk_json(self.step, self.pos, self.time, self.lines_json())
 
     @staticmethod
     def from_data(data: object, where: str) -> LogChunk:
@@ -210,6 +209,11 @@ class LogBatch:
             for i, item in enumerate(fields.items("chunks"))
         )
         return LogBatch(agent=name, chunks=chunks)
+
+
+def chunk_json(step: int, pos: int, time: int, lines_json: str) -> str:
+    """A chunk's JSON from its lines already encoded as a JSON array."""
+    return f'{{"step":{step},"pos":{pos},"time":{time},"lines":{lines_json}}}'
 
 
 def batch_json(agent: str, chunks: list[str]) -> bytes:

@@ -95,10 +95,7 @@ def single(pos: int, out: str, seconds: int = 0) -> Chunk:
 
 def from_lines(lines: Iterable[Line]) -> list[Chunk]:
     """Lines (any order, one per position) as chunks of consecutive positions."""
-    chunks: list[Chunk] = []
-    for line in sorted(lines, key=lambda ln: ln.pos):
-        chunks.append(single(line.pos, line.out, line.time))
-    return merge(chunks)
+    return merge(single(line.pos, line.out, line.time) for line in lines)
 
 
 def merge(chunks: Iterable[Chunk]) -> list[Chunk]:
@@ -109,11 +106,10 @@ def merge(chunks: Iterable[Chunk]) -> list[Chunk]:
     outs: list[str] = []
     runs: list[tuple[int, int]] = []
     for given in sorted(chunks, key=lambda c: c.pos):
-        last = merged[-1].pos + len(outs) - 1 if merged else -1
-        chunk = given.after(last) if merged else given
+        chunk = given.after(merged[-1].last) if merged else given
         if chunk is None:
             continue
-        if not merged or chunk.pos != last + 1:
+        if not merged or chunk.pos != merged[-1].last + 1:
             outs, runs = [], []
             merged.append(Chunk(chunk.pos, outs, runs))
         outs.extend(chunk.outs)
